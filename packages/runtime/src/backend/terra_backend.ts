@@ -1,0 +1,15 @@
+import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+
+/**
+ * The terra backend. In eager mode tensor values live in host memory exactly as on tfjs-backend-cpu,
+ * so the kernels without an ONNX lowering run on the cpu backend's own implementations with no copy,
+ * and lowered kernels hand the same buffers to ONNX Runtime. The backend contract (read, readSync,
+ * write, move, disposeData, refCount, memory, numDataIds, time, dispose) is the cpu backend's.
+ */
+export class TerraBackend extends MathBackendCPU {
+  constructor() {
+    super();
+    // The cpu backend greets Node users with a hint to install tfjs-node on first write.
+    (this as unknown as { firstUse: boolean }).firstUse = false;
+  }
+}

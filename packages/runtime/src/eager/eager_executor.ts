@@ -1,0 +1,130 @@
+import type { DataType, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
+import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import { GraphBuilder } from '../onnx/graph_builder';
+import { isLowerableDtype } from '../onnx/dtypes';
+import { OrtTensor, OrtTensorClass, SyncSession } from '../ort/sync_session';
+import { KernelLowering, TensorSpec, Unsupported } from '../lowering/types';
+import { recordSession } from '../stats';
+import { EAGER_SESSION_OPTIONS, SessionCache } from './session_cache';
+import { TerraKernelError } from './kernel_error';
+
+interface CompiledKernel {
+  session: SyncSession;
+  outputDtypes: DataType[];
+}
+
+type TypedArray = Float32Array | Int32Array | Uint8Array;
+
+const ARRAY_FOR: Record<string, new (n: ArrayLike<number>) => TypedArray> = {
+  float32: Float32Array,
+  int32: Int32Array,
+  bool: Uint8Array,
+};
+
+/**
+ * Runs one tfjs kernel call on ONNX Runtime at once, through a single-kernel session cached by
+ * kernel, attrs, dtypes and ranks. Returns undefined when the call is not lowerable.
+ */
+export class EagerExecutor {
+  private readonly cache = new SessionCache<CompiledKernel>(4096);
+
+  run(lowering: KernelLowering, inputs: NamedTensorInfoMap, attrs: NamedAttrMap,
+    backend: MathBackendCPU): TensorInfo | TensorInfo[] | undefined {
+    const infos = orderedInputs(lowering, inputs);
+    for (const info of infos) {
+      if (info && !isLowerableDtype(info.dtype)) return undefined;
+    }
+    const key = cacheKey(lowering, infos, attrs);
+    let compiled = this.cache.get(key);
+    if (compiled === undefined) {
+      compiled = compile(lowering, infos, attrs);
+      this.cache.set(key, compiled);
+      recordSession(true);
+    } else {
+      recordSession(false);
+    }
+    if (compiled === null) return undefined;
+
+    const feeds: OrtTensor[] = [];
+    for (const info of infos) {
+      if (!info) continue;
+      feeds.push(new OrtTensorClass(info.dtype as 'float32', hostValues(backend, info), info.shape as number[]));
+    }
+    let results: OrtTensor[];
+    try {
+      results = compiled.session.run(feeds);
+    } catch (e) {
+      throw new TerraKernelError(lowering.kernelName, attrs, infos.map((i) => i?.shape), e);
+    }
+    const outs = results.map((r, i) => {
+      const dtype = compiled!.outputDtypes[i];
+      return backend.makeTensorInfo(r.dims as number[], dtype, toTfjsValues(r.data, dtype));
+    });
+    return lowering.multiOutput ? outs : outs[0];
+  }
+
+  get cachedSessions(): number {
+    return this.cache.size;
+  }
+
+  clear(): void {
+    this.cache.clear();
+  }
+}
+
+function orderedInputs(lowering: KernelLowering, inputs: NamedTensorInfoMap): Array<TensorInfo | undefined> {
+  if (lowering.inputNames) return lowering.inputNames.map((n) => inputs[n] ?? undefined);
+  return Object.values(inputs);
+}
+
+function cacheKey(lowering: KernelLowering, infos: Array<TensorInfo | undefined>, attrs: NamedAttrMap): string {
+  let key = lowering.kernelName + JSON.stringify(attrs);
+  for (const info of infos) {
+    key += info ? `|${info.dtype}:${lowering.shapeSpecialized ? info.shape.join('x') : info.shape.length}` : '|-';
+  }
+  return key;
+}
+
+function compile(lowering: KernelLowering, infos: Array<TensorInfo | undefined>, attrs: NamedAttrMap): CompiledKernel | null {
+  const g = new GraphBuilder(lowering.kernelName);
+  const specs: Array<TensorSpec | undefined> = infos.map((i) => i && {
+    dtype: i.dtype,
+    rank: i.shape.length,
+    shape: lowering.shapeSpecialized ? i.shape : undefined,
+  });
+  const syms = specs.map((s) => s && g.input(s.dtype as 'float32', s.rank, s.shape));
+  let outputs;
+  try {
+    outputs = lowering.lower(g, syms, { kernelName: lowering.kernelName, inputs: specs, attrs });
+  } catch (e) {
+    if (e instanceof Unsupported) return null;
+    throw e;
+  }
+  const outputDtypes: DataType[] = [];
+  for (const o of outputs) {
+    if (!isLowerableDtype(o.dtype)) {
+      throw new Error(`terra: lowering of ${lowering.kernelName} produced a ${o.dtype} output`);
+    }
+    outputDtypes.push(o.dtype);
+    g.output(o);
+  }
+  try {
+    return { session: new SyncSession(g.build(), EAGER_SESSION_OPTIONS), outputDtypes };
+  } catch (e) {
+    // ORT lacks a kernel for this type combination: a coverage gap, so the call takes the cpu path.
+    if (/NOT_IMPLEMENTED|Could not find an implementation/.test(String(e))) return null;
+    throw new TerraKernelError(lowering.kernelName, attrs, infos.map((i) => i?.shape), e);
+  }
+}
+
+function hostValues(backend: MathBackendCPU, info: TensorInfo): TypedArray {
+  const values = backend.data.get(info.dataId).values as unknown;
+  const Ctor = ARRAY_FOR[info.dtype];
+  if (values instanceof Ctor) return values;
+  return new Ctor(values as ArrayLike<number>);
+}
+
+function toTfjsValues(data: unknown, dtype: DataType): TypedArray {
+  const Ctor = ARRAY_FOR[dtype];
+  return data instanceof Ctor ? data : new Ctor(data as ArrayLike<number>);
+}

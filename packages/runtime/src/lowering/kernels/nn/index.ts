@@ -1,0 +1,4 @@
+import type { KernelLowering } from '../../types';
+
+export const NN_LOWERINGS: KernelLowering[] = [
+];

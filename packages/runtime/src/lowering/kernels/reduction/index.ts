@@ -1,0 +1,4 @@
+import type { KernelLowering } from '../../types';
+
+export const REDUCTION_LOWERINGS: KernelLowering[] = [
+];

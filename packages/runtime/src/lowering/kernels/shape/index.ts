@@ -1,0 +1,4 @@
+import type { KernelLowering } from '../../types';
+
+export const SHAPE_LOWERINGS: KernelLowering[] = [
+];

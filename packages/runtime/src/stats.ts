@@ -1,0 +1,36 @@
+/** Kernel dispatch counts, by path and by kernel. */
+export type DispatchPath = 'ort' | 'cpu';
+
+export interface KernelStats {
+  ort: number;
+  cpu: number;
+}
+
+export interface DispatchStats {
+  total: KernelStats;
+  byKernel: Record<string, KernelStats>;
+  sessions: { created: number; cached: number };
+}
+
+const state: DispatchStats = { total: { ort: 0, cpu: 0 }, byKernel: {}, sessions: { created: 0, cached: 0 } };
+
+export function recordDispatch(kernelName: string, path: DispatchPath): void {
+  state.total[path]++;
+  const k = state.byKernel[kernelName] ?? (state.byKernel[kernelName] = { ort: 0, cpu: 0 });
+  k[path]++;
+}
+
+export function recordSession(created: boolean): void {
+  if (created) state.sessions.created++;
+  else state.sessions.cached++;
+}
+
+export function stats(): DispatchStats {
+  return JSON.parse(JSON.stringify(state)) as DispatchStats;
+}
+
+export function resetStats(): void {
+  state.total = { ort: 0, cpu: 0 };
+  state.byKernel = {};
+  state.sessions = { created: 0, cached: 0 };
+}
