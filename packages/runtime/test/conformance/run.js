@@ -1,0 +1,115 @@
+#!/usr/bin/env node
+// Runs tfjs-core's own op and gradient test suite (shipped in its npm package) against a backend.
+// The suite's files are bundled with esbuild, keeping the backends outside the bundle: tfjs-core
+// holds its engine and kernel registry in a global, so the bundled suite sees them.
+//
+// usage: node run.js [--backend terra|cpu] [--grep <regex>] [--verbose] [--json <file>]
+const path = require('path');
+const fs = require('fs');
+const { parseArgs } = require('util');
+const esbuild = require('esbuild');
+const Jasmine = require('jasmine');
+
+const { values: opts } = parseArgs({
+  options: {
+    backend: { type: 'string', default: 'terra' },
+    grep: { type: 'string' },
+    verbose: { type: 'boolean', default: false },
+    json: { type: 'string' },
+  },
+});
+if (!['terra', 'cpu'].includes(opts.backend)) {
+  console.error(`conformance: unknown backend '${opts.backend}' (terra or cpu)`);
+  process.exit(2);
+}
+
+const root = path.resolve(__dirname, '../../../..');
+const coreDist = path.dirname(require.resolve('@tensorflow/tfjs-core/dist/index.js', { paths: [root] }));
+const outDir = path.join(root, 'node_modules', '.cache', 'terra-conformance');
+fs.mkdirSync(outDir, { recursive: true });
+
+const suiteFiles = [
+  ...fs.readdirSync(path.join(coreDist, 'ops')).filter((f) => f.endsWith('_test.js')).sort()
+    .map((f) => path.join(coreDist, 'ops', f)),
+  path.join(coreDist, 'gradients_test.js'),
+];
+
+const entry = [
+  `require(${JSON.stringify(path.join(__dirname, 'setup_env.js'))});`,
+  `require(${JSON.stringify(path.join(coreDist, 'register_all_gradients.js'))});`,
+  `require(${JSON.stringify(path.join(coreDist, 'public/chained_ops/register_all_chained_ops.js'))});`,
+  ...suiteFiles.map((f) => `require(${JSON.stringify(f)});`),
+].join('\n');
+const entryFile = path.join(outDir, 'entry.js');
+fs.writeFileSync(entryFile, entry);
+const bundle = path.join(outDir, 'suite.js');
+esbuild.buildSync({
+  entryPoints: [entryFile],
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  outfile: bundle,
+  ignoreAnnotations: true,
+  logLevel: 'error',
+  // Backends and native code are required normally; only the suite and its tfjs-core copy are bundled.
+  external: ['@tensorflow/tfjs-backend-cpu', '@terrajs/runtime', 'onnxruntime-node', 'jasmine-core'],
+});
+
+process.env.TERRA_CONFORMANCE_BACKEND = opts.backend;
+// The runtime is built from source here, so the suite always checks the working tree.
+const runtimeBundle = path.join(outDir, 'runtime.js');
+esbuild.buildSync({
+  entryPoints: [path.join(__dirname, '../../src/index.ts')],
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  outfile: runtimeBundle,
+  logLevel: 'error',
+  packages: 'external',
+});
+const runtime = opts.backend === 'terra' ? require(runtimeBundle) : null;
+
+const jasmine = new Jasmine({ projectBaseDir: outDir });
+jasmine.exitOnCompletion = false;
+jasmine.loadConfig({ spec_files: [bundle], random: false });
+jasmine.env.configure({ random: false });
+jasmine.clearReporters();
+const failures = [];
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+jasmine.addReporter({
+  specDone(r) {
+    if (r.status === 'passed') passed++;
+    else if (r.status === 'failed') {
+      failed++;
+      failures.push({ name: r.fullName, message: r.failedExpectations.map((e) => e.message).join('; ') });
+      if (opts.verbose) console.log(`FAIL ${r.fullName}\n  ${failures[failures.length - 1].message.slice(0, 500)}`);
+    } else skipped++;
+  },
+});
+
+const started = Date.now();
+jasmine.execute(undefined, opts.grep).then(() => {
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  const lines = [];
+  if (!opts.verbose) for (const f of failures) lines.push(`FAIL ${f.name}\n  ${f.message.slice(0, 300)}`);
+  let dispatch = null;
+  if (runtime) {
+    const s = runtime.stats();
+    const total = s.total.ort + s.total.cpu;
+    dispatch = { ort: s.total.ort, cpu: s.total.cpu, ortShare: total ? s.total.ort / total : 0, byKernel: s.byKernel };
+    const cpuKernels = Object.entries(s.byKernel).filter(([, v]) => v.cpu > 0)
+      .sort((a, b) => b[1].cpu - a[1].cpu).map(([k, v]) => `${k}:${v.cpu}`);
+    lines.push(`kernel dispatches: ${total}, on ORT ${s.total.ort} (${(100 * dispatch.ortShare).toFixed(1)}%), ` +
+      `cpu fallback ${s.total.cpu}`);
+    lines.push(`cpu fallback by kernel: ${cpuKernels.join(' ')}`);
+  }
+  lines.push(`tfjs-core ${require('@tensorflow/tfjs-core/package.json').version} suite on ${opts.backend} in ${seconds}s`);
+  lines.push(`${passed} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : ''));
+  console.log(lines.join('\n'));
+  if (opts.json) {
+    fs.writeFileSync(opts.json, JSON.stringify({ backend: opts.backend, passed, failed, skipped, failures, dispatch }, null, 2));
+  }
+  process.exitCode = failed > 0 || passed === 0 ? 1 : 0;
+});
