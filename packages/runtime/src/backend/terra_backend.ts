@@ -1,3 +1,4 @@
+import { DataStorage, engine } from '@tensorflow/tfjs-core';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 
 /**
@@ -11,5 +12,10 @@ export class TerraBackend extends MathBackendCPU {
     super();
     // The cpu backend greets Node users with a hint to install tfjs-node on first write.
     (this as unknown as { firstUse: boolean }).firstUse = false;
+  }
+
+  /** The cpu backend keeps its buffers on dispose; terra drops them all. */
+  override dispose(): void {
+    this.data = new DataStorage(this, engine());
   }
 }

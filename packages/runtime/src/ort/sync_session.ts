@@ -25,6 +25,8 @@ export interface SessionOptions {
   executionProviders?: string[];
 }
 
+const RUN_OPTIONS = { logSeverityLevel: 4 };
+
 export type OrtTensor = Tensor;
 export { Tensor as OrtTensorClass };
 
@@ -37,7 +39,9 @@ export class SyncSession {
   constructor(model: Uint8Array, options: SessionOptions) {
     initOrt();
     this.native = new binding.InferenceSession();
-    this.native.loadModel(model.buffer as ArrayBuffer, model.byteOffset, model.byteLength, options);
+    // Failures are reported by the caller with the kernel's context; ORT's own log would repeat them.
+    this.native.loadModel(model.buffer as ArrayBuffer, model.byteOffset, model.byteLength,
+      { logSeverityLevel: 4, ...options });
     this.inputNames = this.native.inputMetadata.map((m) => m.name);
     this.outputNames = this.native.outputMetadata.map((m) => m.name);
     this.fetches = Object.fromEntries(this.outputNames.map((n) => [n, null]));
@@ -47,7 +51,7 @@ export class SyncSession {
   run(inputs: Tensor[]): Tensor[] {
     const feeds: Record<string, Tensor> = {};
     for (let i = 0; i < this.inputNames.length; i++) feeds[this.inputNames[i]] = inputs[i];
-    const result = this.native.run(feeds, this.fetches, {});
+    const result = this.native.run(feeds, this.fetches, RUN_OPTIONS);
     return this.outputNames.map((n) => result[n]);
   }
 
