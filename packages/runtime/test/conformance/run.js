@@ -3,7 +3,7 @@
 // The suite's files are bundled with esbuild, keeping the backends outside the bundle: tfjs-core
 // holds its engine and kernel registry in a global, so the bundled suite sees them.
 //
-// usage: node run.js [--backend terra|cpu] [--grep <regex>] [--verbose] [--json <file>]
+// usage: node run.js [--backend terra|cpu] [--grep <regex>] [--verbose] [--json <file>] [--min-ort-share 0.9]
 const path = require('path');
 const fs = require('fs');
 const { parseArgs } = require('util');
@@ -16,6 +16,7 @@ const { values: opts } = parseArgs({
     grep: { type: 'string' },
     verbose: { type: 'boolean', default: false },
     json: { type: 'string' },
+    'min-ort-share': { type: 'string', default: '0' },
   },
 });
 if (!['terra', 'cpu'].includes(opts.backend)) {
@@ -72,7 +73,17 @@ const runtime = opts.backend === 'terra' ? require(runtimeBundle) : null;
 const jasmine = new Jasmine({ projectBaseDir: outDir });
 jasmine.exitOnCompletion = false;
 jasmine.loadConfig({ spec_files: [bundle], random: false });
-jasmine.env.configure({ random: false });
+// Specs terra cannot pass, each with its reason; every entry counts against the backend.
+const exclusions = JSON.parse(fs.readFileSync(path.join(__dirname, 'exclusions.json'), 'utf8'));
+const excluded = new Map(exclusions.map((e) => [e.spec, e.reason]));
+const grep = opts.grep ? new RegExp(opts.grep) : null;
+jasmine.env.configure({
+  random: false,
+  specFilter: (spec) => {
+    const name = spec.getFullName();
+    return (!grep || grep.test(name)) && !(opts.backend === 'terra' && excluded.has(name));
+  },
+});
 jasmine.clearReporters();
 const failures = [];
 let passed = 0;
@@ -90,7 +101,7 @@ jasmine.addReporter({
 });
 
 const started = Date.now();
-jasmine.execute(undefined, opts.grep).then(() => {
+jasmine.execute().then(() => {
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   const lines = [];
   if (!opts.verbose) for (const f of failures) lines.push(`FAIL ${f.name}\n  ${f.message.slice(0, 300)}`);
@@ -106,10 +117,17 @@ jasmine.execute(undefined, opts.grep).then(() => {
     lines.push(`cpu fallback by kernel: ${cpuKernels.join(' ')}`);
   }
   lines.push(`tfjs-core ${require('@tensorflow/tfjs-core/package.json').version} suite on ${opts.backend} in ${seconds}s`);
+  if (opts.backend === 'terra' && excluded.size) {
+    lines.push(`excluded (see test/conformance/exclusions.json): ${excluded.size}`);
+    for (const [spec, reason] of excluded) lines.push(`  ${spec}: ${reason}`);
+  }
   lines.push(`${passed} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : ''));
   console.log(lines.join('\n'));
   if (opts.json) {
     fs.writeFileSync(opts.json, JSON.stringify({ backend: opts.backend, passed, failed, skipped, failures, dispatch }, null, 2));
   }
-  process.exitCode = failed > 0 || passed === 0 ? 1 : 0;
+  const minShare = Number(opts['min-ort-share']);
+  const shareTooLow = dispatch !== null && dispatch.ortShare < minShare;
+  if (shareTooLow) console.log(`ORT share ${(100 * dispatch.ortShare).toFixed(1)}% is below the required ${100 * minShare}%`);
+  process.exitCode = failed > 0 || passed === 0 || shareTooLow ? 1 : 0;
 });
