@@ -3,6 +3,7 @@ import {
   BACKEND_NAME, TerraBackend, TerraKernelError, checkVersions, loweredKernels, resetStats, stats,
 } from '@terrajs/runtime';
 import { EagerExecutor } from '../src/eager/eager_executor';
+import { loweredKernelFunc } from '../src/backend/register';
 import type { KernelLowering } from '../src/lowering/types';
 
 describe('terra backend registration', () => {
@@ -130,6 +131,39 @@ describe('ORT failures inside a lowered kernel', () => {
     expect(String(err)).toMatch(/kernel Exp failed on ONNX Runtime/);
     expect(String(err)).toMatch(/"someAttr":3/);
     expect(String(err)).toMatch(/\[\[2,3\]\]/);
+  });
+});
+
+describe('ORT failure policy of a registered kernel', () => {
+  const broken: KernelLowering = {
+    kernelName: 'BrokenExp',
+    inputNames: ['x'],
+    lower(g, [x]) {
+      return [g.op('Reshape', [x!, g.int64s([7])], {}, { dtype: 'float32', rank: 1 })];
+    },
+  };
+
+  it('keeps the cpu answer and warns once when only ORT fails', () => {
+    const b = new TerraBackend();
+    const x = b.makeTensorInfo([2], 'float32', new Float32Array([0, 1]));
+    const cpuExp = tf.getKernel('Exp', 'cpu')!.kernelFunc;
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const f = loweredKernelFunc(broken, cpuExp);
+    const out = f({ inputs: { x }, attrs: {}, backend: b }) as tf.TensorInfo;
+    f({ inputs: { x }, attrs: {}, backend: b });
+    expect(Array.from(b.readSync(out.dataId) as Float32Array)).toEqual([1, Math.fround(Math.E)]);
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(String(warn.mock.calls[0][0])).toMatch(/kernel BrokenExp failed on ONNX Runtime/);
+    warn.mockRestore();
+  });
+
+  it("surfaces tfjs's own error when the cpu kernel fails too", () => {
+    const b = new TerraBackend();
+    const x = b.makeTensorInfo([2], 'float32', new Float32Array([0, 1]));
+    const f = loweredKernelFunc(broken, () => {
+      throw new Error('tfjs says the input is invalid');
+    });
+    expect(() => f({ inputs: { x }, attrs: {}, backend: b })).toThrow('tfjs says the input is invalid');
   });
 });
 

@@ -6,6 +6,7 @@ import { EagerExecutor } from '../eager/eager_executor';
 import { loweringFor } from '../lowering/registry';
 import type { KernelLowering } from '../lowering/types';
 import { recordDispatch } from '../stats';
+import { TerraKernelError } from '../eager/kernel_error';
 import { TerraBackend } from './terra_backend';
 
 export const BACKEND_NAME = 'terra';
@@ -28,10 +29,21 @@ export function registerTerraBackend(): void {
   }
 }
 
-function loweredKernelFunc(lowering: KernelLowering, cpuFunc: KernelFunc): KernelFunc {
+export function loweredKernelFunc(lowering: KernelLowering, cpuFunc: KernelFunc): KernelFunc {
   const name = lowering.kernelName;
   return (args) => {
-    const out = eagerExecutor.run(lowering, args.inputs, args.attrs ?? {}, args.backend as MathBackendCPU);
+    let out;
+    try {
+      out = eagerExecutor.run(lowering, args.inputs, args.attrs ?? {}, args.backend as MathBackendCPU);
+    } catch (e) {
+      if (!(e instanceof TerraKernelError)) throw e;
+      // Invalid input (an index out of range, say) fails on both paths: the cpu kernel then throws
+      // tfjs's own error. If it does not, the lowering is at fault: say so once, keep cpu's answer.
+      recordDispatch(name, 'cpu');
+      const result = cpuFunc(args);
+      warnOnce(name, e.message);
+      return result;
+    }
     if (out !== undefined) {
       recordDispatch(name, 'ort');
       return out;
@@ -39,6 +51,14 @@ function loweredKernelFunc(lowering: KernelLowering, cpuFunc: KernelFunc): Kerne
     recordDispatch(name, 'cpu');
     return cpuFunc(args);
   };
+}
+
+const warned = new Set<string>();
+
+function warnOnce(kernelName: string, message: string): void {
+  if (warned.has(kernelName)) return;
+  warned.add(kernelName);
+  console.warn(`${message}\nterra: ${kernelName} fell back to the cpu kernel, which succeeded; please report this.`);
 }
 
 function cpuKernelFunc(cpuKernel: KernelConfig): KernelFunc {
