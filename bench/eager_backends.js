@@ -116,7 +116,7 @@ async function measure(backend, model) {
   const steps = REPEATS * model.steps;
   const result = { ms: median(times) };
   if (backend === 'terra') {
-    result.opsPerStep = (s.total.ort + s.total.cpu) / steps;
+    result.opsPerStep = (s.total.ort + s.total.cpu + s.total.view) / steps;
     result.ortOpsPerStep = s.total.ort / steps;
     result.ortMsPerStep = Number(ortNs) / 1e6 / steps;
   }

@@ -1,9 +1,14 @@
-/** Kernel dispatch counts, by path and by kernel. */
-export type DispatchPath = 'ort' | 'cpu';
+/**
+ * Kernel dispatch counts, by path and by kernel. Paths: 'ort', a lowered kernel run on ONNX Runtime;
+ * 'cpu', a kernel run by tfjs-backend-cpu's implementation; 'view', a kernel that computes nothing
+ * and returns its input's buffer (Identity, as on every tfjs backend).
+ */
+export type DispatchPath = 'ort' | 'cpu' | 'view';
 
 export interface KernelStats {
   ort: number;
   cpu: number;
+  view: number;
 }
 
 export interface DispatchStats {
@@ -12,11 +17,11 @@ export interface DispatchStats {
   sessions: { created: number; cached: number };
 }
 
-const state: DispatchStats = { total: { ort: 0, cpu: 0 }, byKernel: {}, sessions: { created: 0, cached: 0 } };
+const state: DispatchStats = { total: { ort: 0, cpu: 0, view: 0 }, byKernel: {}, sessions: { created: 0, cached: 0 } };
 
 export function recordDispatch(kernelName: string, path: DispatchPath): void {
   state.total[path]++;
-  const k = state.byKernel[kernelName] ?? (state.byKernel[kernelName] = { ort: 0, cpu: 0 });
+  const k = state.byKernel[kernelName] ?? (state.byKernel[kernelName] = { ort: 0, cpu: 0, view: 0 });
   k[path]++;
 }
 
@@ -30,7 +35,7 @@ export function stats(): DispatchStats {
 }
 
 export function resetStats(): void {
-  state.total = { ort: 0, cpu: 0 };
+  state.total = { ort: 0, cpu: 0, view: 0 };
   state.byKernel = {};
   state.sessions = { created: 0, cached: 0 };
 }

@@ -85,7 +85,7 @@ describe('backend contract', () => {
     resetStats();
     tf.tidy(() => tf.exp(tf.tensor([1, 2])));
     const s = stats();
-    expect(s.byKernel.Exp).toEqual({ ort: 1, cpu: 0 });
+    expect(s.byKernel.Exp).toEqual({ ort: 1, cpu: 0, view: 0 });
     expect(s.total.ort).toBeGreaterThanOrEqual(1);
   });
 

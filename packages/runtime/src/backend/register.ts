@@ -5,13 +5,19 @@ import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { EagerExecutor } from '../eager/eager_executor';
 import { loweringFor } from '../lowering/registry';
 import type { KernelLowering } from '../lowering/types';
-import { recordDispatch } from '../stats';
+import { DispatchPath, recordDispatch } from '../stats';
 import { TerraKernelError } from '../eager/kernel_error';
 import { TerraBackend } from './terra_backend';
 
 export const BACKEND_NAME = 'terra';
 
 export const eagerExecutor = new EagerExecutor();
+
+/**
+ * Kernels that every tfjs backend implements by sharing the input's buffer. They stay views: a copy
+ * would change what tf.clone means to the engine (its leak check in customGrad counts on sharing).
+ */
+const VIEW_KERNELS = new Set(['Identity']);
 
 /** Registers the terra backend (below cpu in priority, so it is used only when selected) and its kernels. */
 export function registerTerraBackend(): void {
@@ -21,7 +27,8 @@ export function registerTerraBackend(): void {
     const config: KernelConfig = {
       kernelName: cpuKernel.kernelName,
       backendName: BACKEND_NAME,
-      kernelFunc: lowering ? loweredKernelFunc(lowering, cpuKernel.kernelFunc) : cpuKernelFunc(cpuKernel),
+      kernelFunc: lowering ? loweredKernelFunc(lowering, cpuKernel.kernelFunc)
+        : cpuKernelFunc(cpuKernel, VIEW_KERNELS.has(cpuKernel.kernelName) ? 'view' : 'cpu'),
       setupFunc: cpuKernel.setupFunc,
       disposeFunc: cpuKernel.disposeFunc,
     };
@@ -61,10 +68,10 @@ function warnOnce(kernelName: string, message: string): void {
   console.warn(`${message}\nterra: ${kernelName} fell back to the cpu kernel, which succeeded; please report this.`);
 }
 
-function cpuKernelFunc(cpuKernel: KernelConfig): KernelFunc {
+function cpuKernelFunc(cpuKernel: KernelConfig, path: DispatchPath): KernelFunc {
   const name = cpuKernel.kernelName;
   return (args) => {
-    recordDispatch(name, 'cpu');
+    recordDispatch(name, path);
     return cpuKernel.kernelFunc(args);
   };
 }

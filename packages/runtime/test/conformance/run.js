@@ -108,12 +108,17 @@ jasmine.execute().then(() => {
   let dispatch = null;
   if (runtime) {
     const s = runtime.stats();
-    const total = s.total.ort + s.total.cpu;
-    dispatch = { ort: s.total.ort, cpu: s.total.cpu, ortShare: total ? s.total.ort / total : 0, byKernel: s.byKernel };
+    const computing = s.total.ort + s.total.cpu;
+    const total = computing + s.total.view;
+    dispatch = {
+      ort: s.total.ort, cpu: s.total.cpu, view: s.total.view,
+      ortShare: computing ? s.total.ort / computing : 0, byKernel: s.byKernel,
+    };
     const cpuKernels = Object.entries(s.byKernel).filter(([, v]) => v.cpu > 0)
       .sort((a, b) => b[1].cpu - a[1].cpu).map(([k, v]) => `${k}:${v.cpu}`);
-    lines.push(`kernel dispatches: ${total}, on ORT ${s.total.ort} (${(100 * dispatch.ortShare).toFixed(1)}%), ` +
-      `cpu fallback ${s.total.cpu}`);
+    lines.push(`kernel dispatches: ${total}; ${s.total.view} views (Identity: the input's buffer, no computation); ` +
+      `of the ${computing} that compute, ${s.total.ort} on ORT (${(100 * dispatch.ortShare).toFixed(1)}%), ` +
+      `${s.total.cpu} on the cpu fallback; ORT share of all dispatches ${(100 * s.total.ort / total).toFixed(1)}%`);
     lines.push(`cpu fallback by kernel: ${cpuKernels.join(' ')}`);
   }
   lines.push(`tfjs-core ${require('@tensorflow/tfjs-core/package.json').version} suite on ${opts.backend} in ${seconds}s`);
