@@ -22,3 +22,4 @@ export function loweredKernels(): string[] {
 export function cachedSessions(): number {
   return eagerExecutor.cachedSessions;
 }
+export * as hooks from './hooks';

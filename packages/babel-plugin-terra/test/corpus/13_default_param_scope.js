@@ -1,0 +1,3 @@
+var x = 'outer';
+function f(a = () => x, x = 'param') { var x = 'body'; return [a(), x]; }
+console.log(f());

@@ -1,0 +1,4 @@
+let a = 0;
+const r = (a++, a++, a);
+console.log(r, void f(), typeof f());
+function f() { return 1; }

@@ -1,0 +1,2 @@
+function later() { return new Promise((_, rej) => setTimeout(() => rej(new SyntaxError('late')), 1)); }
+globalThis.__done = later();

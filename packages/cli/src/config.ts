@@ -1,0 +1,38 @@
+/** What `terra run` and the register entry are asked to do. */
+export const MODES = ['terra', 'eager', 'static', 'cpu', 'wasm'] as const;
+export type Mode = (typeof MODES)[number];
+
+export interface TerraConfig {
+  mode: Mode;
+  /** Print a readable summary on stderr at exit. */
+  stats: boolean;
+  /** Write the machine-readable summary to this file at exit. */
+  statsJson?: string;
+  /** Directory for graph dumps. */
+  dump?: string;
+  /** Packages under node_modules to instrument as well. */
+  instrument: string[];
+  /** Site ids are relative to this directory. */
+  root?: string;
+}
+
+export class ConfigError extends Error {}
+
+export function parseMode(value: string): Mode {
+  if ((MODES as readonly string[]).includes(value)) return value as Mode;
+  throw new ConfigError(`invalid mode '${value}' (expected one of ${MODES.join(', ')})`);
+}
+
+const truthy = (v: string | undefined) => v !== undefined && v !== '' && v !== '0' && v.toLowerCase() !== 'false';
+
+/** The register entry's configuration, from TERRA_* environment variables (see docs/cli.md). */
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): TerraConfig {
+  return {
+    mode: parseMode(env.TERRA_MODE || 'terra'),
+    stats: truthy(env.TERRA_STATS),
+    statsJson: env.TERRA_STATS_JSON || undefined,
+    dump: env.TERRA_DUMP || undefined,
+    instrument: (env.TERRA_INSTRUMENT || '').split(',').map((s) => s.trim()).filter(Boolean),
+    root: env.TERRA_ROOT || undefined,
+  };
+}
