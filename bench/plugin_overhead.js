@@ -105,7 +105,7 @@ function main() {
   const out = babel.transformSync(WORKLOAD, { filename: instrFile, babelrc: false, configFile: false, plugins: [[terra, { root: dir }]] });
   fs.writeFileSync(instrFile, out.code);
   fs.writeFileSync(runner, RUNNER);
-  const sites = (out.code.match(/_th\.s\[/g) || []).length;
+  const sites = (out.code.match(/_ts\[_td\] =/g) || []).length;
   const loops = (out.code.match(/_th\.it\(/g) || []).length;
   const branches = (out.code.match(/_th\.br\(/g) || []).length;
 
