@@ -64,10 +64,11 @@ export function installHooks(config: TerraConfig, root: string): void {
   }
 }
 
+type KernelCounts = { ort: number; cpu: number; view: number };
+
 interface RuntimeStats {
-  total: { ort: number; cpu: number };
-  byKernel: Record<string, { ort: number; cpu: number }>;
-  sessions?: number;
+  total: KernelCounts;
+  byKernel: Record<string, KernelCounts>;
 }
 
 interface Selected {
@@ -117,7 +118,7 @@ export interface StatsReport {
   exitCode: number;
   iterations: { traced: number; coexecuted: number };
   divergences: unknown[];
-  kernels: { counted: boolean; ort: number; cpu: number; byKernel: Record<string, { ort: number; cpu: number }> };
+  kernels: { counted: boolean; byKernel: Record<string, KernelCounts> } & KernelCounts;
   segments: { compiled: number; cached: number };
   timings: { compileMs: number; waitMs: number; totalMs: number };
 }
@@ -144,8 +145,8 @@ function buildReport(config: TerraConfig, selected: Selected, startNs: bigint, e
     iterations: { traced: 0, coexecuted: 0 },
     divergences: [],
     kernels: s
-      ? { counted: true, ort: s.total.ort, cpu: s.total.cpu, byKernel: s.byKernel }
-      : { counted: false, ort: 0, cpu: 0, byKernel: {} },
+      ? { counted: true, ...s.total, byKernel: s.byKernel }
+      : { counted: false, ort: 0, cpu: 0, view: 0, byKernel: {} },
     segments: { compiled: 0, cached: 0 },
     timings: { compileMs: 0, waitMs: 0, totalMs: Math.round(totalMs * 1000) / 1000 },
   };
@@ -154,10 +155,11 @@ function buildReport(config: TerraConfig, selected: Selected, startNs: bigint, e
 function readableSummary(r: StatsReport): string {
   const lines = [`terra stats: mode ${r.mode} (ran ${r.effectiveMode} on backend ${r.backend}), ${r.timings.totalMs.toFixed(0)} ms, exit code ${r.exitCode}`];
   if (r.kernels.counted) {
-    const total = r.kernels.ort + r.kernels.cpu;
-    lines.push(`  kernels: ${total} dispatched, ${r.kernels.ort} on ONNX Runtime, ${r.kernels.cpu} on the cpu fallback`);
+    const total = r.kernels.ort + r.kernels.cpu + r.kernels.view;
+    lines.push(`  kernels: ${total} dispatched, ${r.kernels.ort} on ONNX Runtime, ${r.kernels.cpu} on the cpu fallback, ` +
+      `${r.kernels.view} views (Identity shares its input's buffer)`);
     const top = Object.entries(r.kernels.byKernel)
-      .map(([k, v]) => [k, v.ort + v.cpu, v.cpu] as const)
+      .map(([k, v]) => [k, v.ort + v.cpu + v.view, v.cpu] as const)
       .sort((a, b) => b[1] - a[1])
       .slice(0, 8);
     if (top.length) lines.push(`  most dispatched: ${top.map(([k, n, cpu]) => `${k} ${n}${cpu ? ` (${cpu} cpu)` : ''}`).join(', ')}`);

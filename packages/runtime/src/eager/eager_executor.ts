@@ -79,10 +79,21 @@ function orderedInputs(lowering: KernelLowering, inputs: NamedTensorInfoMap): Ar
 
 function cacheKey(lowering: KernelLowering, infos: Array<TensorInfo | undefined>, attrs: NamedAttrMap): string {
   let key = lowering.kernelName + JSON.stringify(attrs);
-  for (const info of infos) {
-    key += info ? `|${info.dtype}:${lowering.shapeSpecialized ? info.shape.join('x') : info.shape.length}` : '|-';
-  }
+  infos.forEach((info, i) => {
+    if (!info) {
+      key += '|-';
+    } else if (!lowering.shapeSpecialized) {
+      key += `|${info.dtype}:${info.shape.length}`;
+    } else {
+      const dims = hasFreeBatch(lowering, info, i) ? ['*', ...info.shape.slice(1)] : info.shape;
+      key += `|${info.dtype}:${dims.join('x')}`;
+    }
+  });
   return key;
+}
+
+function hasFreeBatch(lowering: KernelLowering, info: TensorInfo, index: number): boolean {
+  return (lowering.batchAgnosticInputs?.includes(index) ?? false) && info.shape.length > 0 && !info.shape.includes(0);
 }
 
 function compile(lowering: KernelLowering, infos: Array<TensorInfo | undefined>, attrs: NamedAttrMap): CompiledKernel | null {
@@ -92,7 +103,8 @@ function compile(lowering: KernelLowering, infos: Array<TensorInfo | undefined>,
     rank: i.shape.length,
     shape: lowering.shapeSpecialized ? i.shape : undefined,
   });
-  const syms = specs.map((s) => s && g.input(s.dtype as 'float32', s.rank, s.shape));
+  const syms = specs.map((s, i) => s && g.input(s.dtype as 'float32', s.rank, s.shape,
+    hasFreeBatch(lowering, infos[i]!, i)));
   let outputs;
   try {
     outputs = lowering.lower(g, syms, { kernelName: lowering.kernelName, inputs: specs, attrs });

@@ -27,6 +27,12 @@ export interface KernelLowering {
   readonly multiOutput?: boolean;
   /** The emitted graph depends on concrete input shapes, which then join the cache key. */
   readonly shapeSpecialized?: boolean;
+  /**
+   * With shapeSpecialized: inputs whose leading (batch) dimension the emitted graph does not depend on
+   * when no dimension is zero. Their batch stays symbolic and out of the cache key, so a new batch
+   * size (an uneven last batch) reuses the session.
+   */
+  readonly batchAgnosticInputs?: readonly number[];
   /** Emits the nodes; throw Unsupported to send this call to the cpu fallback. */
   lower(g: GraphBuilder, inputs: ReadonlyArray<Sym | undefined>, call: KernelCall): Sym[];
 }

@@ -37,11 +37,14 @@ export class GraphBuilder {
     return `${prefix}_${this.counter++}`;
   }
 
-  /** Declares a graph input; dims are symbolic unless a concrete shape is given. */
-  input(dtype: OnnxDtype, rank: number, shape?: readonly number[]): Sym {
+  /**
+   * Declares a graph input; dims are symbolic unless a concrete shape is given, and then the
+   * leading dim may still be left symbolic.
+   */
+  input(dtype: OnnxDtype, rank: number, shape?: readonly number[], symbolicBatch = false): Sym {
     const name = `in${this.inputs.length}`;
     const dims = Array.from({ length: rank }, (_, i) =>
-      shape ? { dimValue: shape[i] } : { dimParam: `${name}_d${i}` });
+      shape && !(symbolicBatch && i === 0) ? { dimValue: shape[i] } : { dimParam: `${name}_d${i}` });
     this.inputs.push({
       name,
       type: { tensorType: { elemType: onnxElementType(dtype), shape: { dim: dims } } },

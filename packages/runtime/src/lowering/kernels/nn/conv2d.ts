@@ -78,6 +78,7 @@ export const CONV_2D: KernelLowering = {
   kernelName: 'Conv2D',
   inputNames: ['x', 'filter'],
   shapeSpecialized: true,
+  batchAgnosticInputs: [0],
   lower: (g, [x, filter], call) => [conv(g, x!, filter!, call, false)],
 };
 
@@ -85,6 +86,7 @@ export const FUSED_CONV_2D: KernelLowering = {
   kernelName: 'FusedConv2D',
   inputNames: ['x', 'filter', 'bias', 'preluActivationWeights'],
   shapeSpecialized: true,
+  batchAgnosticInputs: [0],
   lower(g, [x, filter, bias, prelu], call) {
     const y = conv(g, x!, filter!, call, false);
     return [fusedEpilogue(g, y, bias, prelu, call, call.attrs.dataFormat === 'NCHW')];
@@ -95,6 +97,7 @@ export const DEPTHWISE_CONV_2D: KernelLowering = {
   kernelName: 'DepthwiseConv2dNative',
   inputNames: ['x', 'filter'],
   shapeSpecialized: true,
+  batchAgnosticInputs: [0],
   lower: (g, [x, filter], call) => [conv(g, x!, filter!, call, true)],
 };
 
@@ -102,6 +105,7 @@ export const FUSED_DEPTHWISE_CONV_2D: KernelLowering = {
   kernelName: 'FusedDepthwiseConv2D',
   inputNames: ['x', 'filter', 'bias', 'preluActivationWeights'],
   shapeSpecialized: true,
+  batchAgnosticInputs: [0],
   lower(g, [x, filter, bias, prelu], call) {
     const y = conv(g, x!, filter!, call, true);
     return [fusedEpilogue(g, y, bias, prelu, call, false)];

@@ -86,6 +86,7 @@ export const MAX_POOL: KernelLowering = {
   kernelName: 'MaxPool',
   inputNames: ['x'],
   shapeSpecialized: true,
+  batchAgnosticInputs: [0],
   lower(g, [x], call) {
     requireDtypes(call, ['float32', 'int32']);
     return [pool(g, x!, call, 'max')];
@@ -96,6 +97,7 @@ export const AVG_POOL: KernelLowering = {
   kernelName: 'AvgPool',
   inputNames: ['x'],
   shapeSpecialized: true,
+  batchAgnosticInputs: [0],
   lower(g, [x], call) {
     requireDtypes(call, ['float32']);
     return [pool(g, x!, call, 'avg')];

@@ -1,0 +1,39 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { cachedSessions } from '@terrajs/runtime';
+import { expectParity, rand } from './parity/harness';
+
+describe('eager session cache', () => {
+  beforeAll(async () => {
+    await tf.setBackend('terra');
+  });
+
+  function sessionsAfter(fn: () => void): number {
+    const before = cachedSessions();
+    tf.tidy(fn);
+    return cachedSessions() - before;
+  }
+
+  it('keys by kernel, attrs, dtypes and rank, not by shape', () => {
+    expect(sessionsAfter(() => tf.add(rand([2, 3], 'float32', { seed: 1 }), rand([2, 3], 'float32', { seed: 2 })))).toBe(1);
+    expect(sessionsAfter(() => tf.add(rand([5, 7]), rand([5, 7])))).toBe(0);
+    expect(sessionsAfter(() => tf.add(rand([5, 7, 1]), rand([5, 7, 1])))).toBe(1);
+    expect(sessionsAfter(() => tf.add(rand([4], 'int32'), rand([4], 'int32')))).toBe(1);
+  });
+
+  it('reuses a conv session across batch sizes (an uneven last batch) with exact results', () => {
+    const filter = () => rand([3, 3, 2, 4], 'float32', { seed: 3 });
+    expect(sessionsAfter(() => tf.conv2d(rand([4, 9, 9, 2]) as tf.Tensor4D, filter() as tf.Tensor4D, 2, 'same'))).toBe(1);
+    expect(sessionsAfter(() => tf.conv2d(rand([3, 9, 9, 2]) as tf.Tensor4D, filter() as tf.Tensor4D, 2, 'same'))).toBe(0);
+    expect(sessionsAfter(() => tf.maxPool(rand([4, 9, 9, 2]) as tf.Tensor4D, 3, 2, 'same'))).toBe(1);
+    expect(sessionsAfter(() => tf.maxPool(rand([1, 9, 9, 2]) as tf.Tensor4D, 3, 2, 'same'))).toBe(0);
+    // Spatial sizes still specialize: tfjs's 'same' padding depends on them.
+    expect(sessionsAfter(() => tf.conv2d(rand([3, 10, 9, 2]) as tf.Tensor4D, filter() as tf.Tensor4D, 2, 'same'))).toBe(1);
+    for (const batch of [4, 3, 1]) {
+      expectParity(() => tf.conv2d(rand([batch, 9, 9, 2], 'float32', { seed: batch }) as tf.Tensor4D,
+        filter() as tf.Tensor4D, 2, 'same'), { onOrt: ['Conv2D'] });
+      expectParity(() => tf.maxPool(rand([batch, 9, 9, 2], 'float32', { seed: batch }) as tf.Tensor4D, 3, 2, 'same'),
+        { onOrt: ['MaxPool'] });
+    }
+    expectParity(() => tf.conv2d(rand([0, 9, 9, 2]) as tf.Tensor4D, filter() as tf.Tensor4D, 2, 'same'));
+  });
+});
