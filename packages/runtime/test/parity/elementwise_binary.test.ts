@@ -1,4 +1,3 @@
-import '@tensorflow/tfjs'; // registers the gradients
 import { expectParity, rand, tf } from './harness';
 
 type Dtype = 'float32' | 'int32' | 'bool';

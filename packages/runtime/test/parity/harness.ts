@@ -3,6 +3,9 @@
  * runs on both, values must agree, and the named kernels must have run on ONNX Runtime.
  */
 import * as tf from '@tensorflow/tfjs-core';
+// tfjs-core's CommonJS bundle registers no gradients; @tensorflow/tfjs registers them into the same
+// global registry, so tf.grad works and the backward kernels get their parity tests.
+import '@tensorflow/tfjs';
 import { resetStats, stats } from '@terrajs/runtime';
 
 export { tf };

@@ -1,4 +1,3 @@
-import './nn_grads';
 import { expectParity, rand, tf } from './harness';
 
 type Pad = 'valid' | 'same' | number | [[number, number], [number, number], [number, number], [number, number]];

@@ -1,4 +1,3 @@
-import './nn_grads';
 import { expectParity, rand, tf } from './harness';
 
 describe('Einsum', () => {

@@ -1,4 +1,3 @@
-import './nn_grads';
 import { expectParity, rand, tf } from './harness';
 
 const MODES: Array<[boolean, boolean]> = [[false, false], [true, false], [false, true]];

@@ -1,4 +1,3 @@
-import '@tensorflow/tfjs';
 import { expectParity, rand, tf } from './harness';
 
 type Params = [number, number, number, number];

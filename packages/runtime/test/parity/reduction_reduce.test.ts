@@ -1,4 +1,3 @@
-import '@tensorflow/tfjs';
 import { expectParity, rand, tf } from './harness';
 
 type Axis = number | number[] | null;

@@ -1,4 +1,3 @@
-import '@tensorflow/tfjs';
 import { expectParity, rand, tf } from './harness';
 
 const SHAPES: number[][] = [[5], [3, 4], [2, 3, 4], [2, 1, 3, 2], [2, 2, 1, 3, 2], [1, 2, 2, 1, 2, 3]];

@@ -1,5 +1,3 @@
-// tfjs-core's CommonJS bundle registers no gradients; the @tensorflow/tfjs bundle does.
-import '@tensorflow/tfjs';
 import { expectParity, rand, tf } from './harness';
 
 const DTYPES = ['float32', 'int32', 'bool'] as const;
