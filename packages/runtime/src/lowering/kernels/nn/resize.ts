@@ -18,6 +18,17 @@ function dimOf(g: GraphBuilder, x: Sym, axis: number): Sym {
   return cast(g, g.op('Squeeze', [shape, g.int64s([0])], {}, { dtype: 'int64', rank: 0 }), 'float64');
 }
 
+/** tfjs's source/destination size ratio; alignCorners measures both sizes minus one when above 1. */
+function resizeScale(g: GraphBuilder, inSize: Sym, outSize: Sym, alignCorners: boolean): Sym {
+  const one = g.scalar('float64', 1);
+  const effective = (n: Sym) => {
+    if (!alignCorners) return n;
+    const above1 = g.op('Greater', [outSize, one], {}, { dtype: 'bool', rank: 0 });
+    return g.op('Where', [above1, g.op('Sub', [n, one], {}, F64), n], {}, F64);
+  };
+  return g.op('Div', [effective(inSize), effective(outSize)], {}, F64);
+}
+
 /**
  * Source index of every output position along one axis, computed in float64 exactly as tfjs's cpu
  * kernels do in JS numbers: ratio = effective in / effective out, then floor or round of ratio * r
@@ -26,12 +37,7 @@ function dimOf(g: GraphBuilder, x: Sym, axis: number): Sym {
 function sourceIndex(g: GraphBuilder, inSize: Sym, outSize: Sym, alignCorners: boolean, halfPixel: boolean,
   clampBelow: boolean): Sym {
   const one = g.scalar('float64', 1);
-  const effective = (n: Sym) => {
-    if (!alignCorners) return n;
-    const above1 = g.op('Greater', [outSize, one], {}, { dtype: 'bool', rank: 0 });
-    return g.op('Where', [above1, g.op('Sub', [n, one], {}, F64), n], {}, F64);
-  };
-  const ratio = g.op('Div', [effective(inSize), effective(outSize)], {}, F64);
+  const ratio = resizeScale(g, inSize, outSize, alignCorners);
   let r = g.op('Range', [g.scalar('float64', 0), outSize, one], {}, F64V);
   if (halfPixel) r = g.op('Add', [r, g.scalar('float64', 0.5)], {}, F64V);
   let idx = g.op('Mul', [ratio, r], {}, F64V);
@@ -121,12 +127,7 @@ export const RESIZE_BILINEAR_GRAD: KernelLowering = {
       const inSize = dimOf(g, images!, axis);
       const outSize = dimOf(g, dy!, axis);
       const one = g.scalar('float64', 1);
-      const effective = (n: Sym) => {
-        if (!alignCorners) return n;
-        const above1 = g.op('Greater', [outSize, one], {}, { dtype: 'bool', rank: 0 });
-        return g.op('Where', [above1, g.op('Sub', [n, one], {}, F64), n], {}, F64);
-      };
-      const scale = g.op('Div', [effective(inSize), effective(outSize)], {}, F64);
+      const scale = resizeScale(g, inSize, outSize, alignCorners);
       const r = g.op('Range', [g.scalar('float64', 0), outSize, one], {}, F64V);
       const src = g.op('Mul', [r, scale], {}, F64V);
       const top = g.op('Floor', [src], {}, F64V);
