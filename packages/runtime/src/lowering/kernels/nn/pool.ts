@@ -25,8 +25,8 @@ export function poolInfo(call: KernelCall, inputIndex: number, withRounding = tr
 }
 
 /** ORT pools reject pads as large as the window. */
-export function padsFitWindow(info: backend_util.Conv2DInfo, geo: AxisGeometry[]): boolean {
-  const k = [info.filterHeight, info.filterWidth];
+export function padsFitWindow(info: backend_util.Conv2DInfo | backend_util.Conv3DInfo, geo: AxisGeometry[]): boolean {
+  const k = windowAxes(info).kernel;
   return geo.every((a, i) => a.begin < k[i] && a.end < k[i]);
 }
 
@@ -71,13 +71,13 @@ function pool(g: GraphBuilder, x: Sym, call: KernelCall, kind: 'max' | 'avg'): S
   return toChannelsLast(g, y);
 }
 
-function nanToNegInf(g: GraphBuilder, x: Sym): Sym {
+export function nanToNegInf(g: GraphBuilder, x: Sym): Sym {
   const nan = g.op('IsNaN', [x], {}, { dtype: 'bool', rank: x.rank });
   return g.op('Where', [nan, g.scalar('float32', -Infinity), x], {}, like(x));
 }
 
 /** tfjs's pool grads size windows without dimRoundingMode and read only that much of dy. */
-function requireDyMatches(call: KernelCall, info: backend_util.Conv2DInfo): void {
+export function requireDyMatches(call: KernelCall, info: backend_util.Conv2DInfo | backend_util.Conv3DInfo): void {
   const dyShape = shapeOfInput(call, 0);
   if (dyShape.some((d, i) => d !== info.outShape[i])) throw new Unsupported('dy does not match the pool output');
 }
@@ -144,11 +144,7 @@ export const MAX_POOL_GRAD: KernelLowering = {
   },
 };
 
-/**
- * AvgPoolGrad spreads dy evenly over each window, dividing by the full window size even where the
- * forward pool averaged fewer (tfjs's cpu kernel does): a transposed conv with a constant kernel,
- * run per channel by folding channels into the batch.
- */
+/** AvgPoolGrad sizes its windows without dimRoundingMode. */
 export const AVG_POOL_GRAD: KernelLowering = {
   kernelName: 'AvgPoolGrad',
   inputNames: ['dy', 'input'],
@@ -157,19 +153,40 @@ export const AVG_POOL_GRAD: KernelLowering = {
     requireDtypes(call, ['float32']);
     const info = poolInfo(call, 1, false);
     requireDyMatches(call, info);
-    const [n, h, w, c] = info.inShape;
-    if (sizeOf(info.inShape) === 0 || sizeOf(info.outShape) === 0) return [zeros(g, info.inShape)];
-    const geo = transposedGeometry(info);
-    const { filterHeight: fh, filterWidth: fw } = info;
-    const folded = g.op('Reshape', [toChannelsFirst(g, dy!), g.int64s([n * c, 1, info.outHeight, info.outWidth])], {},
-      { dtype: 'float32', rank: 4 });
-    const kernel = g.constant('float32', new Array(fh * fw).fill(1 / (fh * fw)), [1, 1, fh, fw]);
-    const dx = g.op('ConvTranspose', [folded, kernel], {
-      kernel_shape: [fh, fw],
-      strides: [info.strideHeight, info.strideWidth],
-      pads: [...geo.map((a) => a.begin), ...geo.map((a) => a.end)],
-    }, { dtype: 'float32', rank: 4 });
-    const full = padSpatial(g, dx, geo);
-    return [toChannelsLast(g, g.op('Reshape', [full, g.int64s([n, c, h, w])], {}, like(full)))];
+    return [spreadAverage(g, dy!, info)];
   },
 };
+
+/** Spatial sizes, window sizes and strides of a 2D or 3D pool, outermost axis first. */
+export function windowAxes(info: backend_util.Conv2DInfo | backend_util.Conv3DInfo) {
+  const is3d = 'inDepth' in info;
+  return {
+    inSizes: [...(is3d ? [info.inDepth] : []), info.inHeight, info.inWidth],
+    outSizes: [...(is3d ? [info.outDepth] : []), info.outHeight, info.outWidth],
+    kernel: [...(is3d ? [info.filterDepth] : []), info.filterHeight, info.filterWidth],
+    strides: [...(is3d ? [info.strideDepth] : []), info.strideHeight, info.strideWidth],
+  };
+}
+
+/**
+ * dx of an average pool: dy spread evenly over each window, divided by the full window size even
+ * where the forward pool averaged fewer (tfjs's cpu kernels do): a transposed conv with a constant
+ * kernel, run per channel by folding channels into the batch.
+ */
+export function spreadAverage(g: GraphBuilder, dy: Sym, info: backend_util.Conv2DInfo | backend_util.Conv3DInfo): Sym {
+  const inShape = info.inShape as number[];
+  if (sizeOf(inShape) === 0 || sizeOf(info.outShape) === 0) return zeros(g, inShape);
+  const { inSizes, outSizes, kernel, strides } = windowAxes(info);
+  const [n, c] = [inShape[0], inShape[inShape.length - 1]];
+  const geo = transposedGeometry(info);
+  const folded = g.op('Reshape', [toChannelsFirst(g, dy), g.int64s([n * c, 1, ...outSizes])], {}, like(dy));
+  const k = sizeOf(kernel);
+  const weights = g.constant('float32', new Array(k).fill(1 / k), [1, 1, ...kernel]);
+  const dx = g.op('ConvTranspose', [folded, weights], {
+    kernel_shape: kernel,
+    strides,
+    pads: [...geo.map((a) => a.begin), ...geo.map((a) => a.end)],
+  }, like(dy));
+  const full = padSpatial(g, dx, geo);
+  return toChannelsLast(g, g.op('Reshape', [full, g.int64s([n, c, ...inSizes])], {}, like(full)));
+}

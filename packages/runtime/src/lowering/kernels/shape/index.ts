@@ -15,6 +15,7 @@ import { SPLIT_V, UNPACK } from './split';
 import { TILE } from './tile';
 import { TRANSPOSE } from './transpose';
 import { UNSORTED_SEGMENT_SUM } from './segment';
+import { SEARCH_SORTED } from './search_sorted';
 
 export const SHAPE_LOWERINGS: KernelLowering[] = [
   RESHAPE, EXPAND_DIMS,
@@ -33,4 +34,5 @@ export const SHAPE_LOWERINGS: KernelLowering[] = [
   DEPTH_TO_SPACE, SPACE_TO_BATCH_ND, BATCH_TO_SPACE_ND,
   DIAG,
   BROADCAST_ARGS,
+  SEARCH_SORTED,
 ];
