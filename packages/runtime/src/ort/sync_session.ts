@@ -23,6 +23,8 @@ export interface SessionOptions {
   intraOpNumThreads?: number;
   interOpNumThreads?: number;
   executionProviders?: string[];
+  /** ORT session config entries as nested objects, e.g. { session: { intra_op: { allow_spinning: '0' } } }. */
+  extra?: Record<string, unknown>;
 }
 
 const RUN_OPTIONS = { logSeverityLevel: 4 };

@@ -1,0 +1,168 @@
+/**
+ * The worker's state and the execution of one request: the compiled segments, every value that lives
+ * between runs, and the failure records that stand in for values a run could not produce. Kept apart
+ * from the thread wiring (worker.ts) so that what a request does is readable in one place.
+ */
+import { OrtTensor, OrtTensorClass, SyncSession } from '../ort/sync_session';
+import type { GraphDtype, HostData, HostValue, Reply, Request, ValueId, WorkerSessionOptions, WorkerStats } from './protocol';
+
+type Segment = { session: SyncSession } | { compileError: string };
+
+/** Why an id holds no value: the message a read will throw, and the segment to blame if any. */
+interface Failure {
+  message: string;
+  key?: string;
+}
+
+export class Executor {
+  private readonly segments = new Map<string, Segment>();
+  private readonly values = new Map<ValueId, OrtTensor>();
+  private readonly failures = new Map<ValueId, Failure>();
+  private readonly counts = {
+    runs: 0, failedRuns: 0, compileMs: 0, runMs: 0, busyMs: 0,
+  };
+
+  constructor(private readonly sessionOptions: WorkerSessionOptions) {}
+
+  /** Executes one request; returns the reply to post, if the request asks for one. */
+  handle(req: Request): Reply | undefined {
+    const start = performance.now();
+    try {
+      switch (req.op) {
+        case 'compile': this.compile(req.key, req.model); return undefined;
+        case 'feed': this.feed(req.id, req.dtype, req.shape, req.data); return undefined;
+        case 'run': this.run(req.key, req.inputs, req.outputs); return undefined;
+        case 'read': return this.read(req.id, req.seq);
+        case 'dispose': this.values.delete(req.id); this.failures.delete(req.id); return undefined;
+        case 'stats': return { kind: 'stats', seq: req.seq, stats: this.stats() };
+        default: return undefined;
+      }
+    } finally {
+      this.counts.busyMs += performance.now() - start;
+    }
+  }
+
+  private compile(key: string, model: Uint8Array): void {
+    const old = this.segments.get(key);
+    if (old && 'session' in old) old.session.dispose();
+    const start = performance.now();
+    try {
+      this.segments.set(key, { session: new SyncSession(model, this.sessionOptions) });
+    } catch (e) {
+      // Not reported now: compile() returned long ago on the main thread. The first run of the
+      // segment fails its outputs with this message, and reading them throws it.
+      this.segments.set(key, { compileError: errorMessage(e) });
+    } finally {
+      this.counts.compileMs += performance.now() - start;
+    }
+  }
+
+  private feed(id: ValueId, dtype: GraphDtype, shape: number[], data: HostData): void {
+    try {
+      this.store(id, new OrtTensorClass(dtype, data, shape));
+    } catch (e) {
+      this.fail([id], { message: `feed of value ${id} (${dtype} [${shape}]) failed: ${errorMessage(e)}` });
+    }
+  }
+
+  private run(key: string, inputIds: ValueId[], outputIds: ValueId[]): void {
+    const failure = this.execute(key, inputIds, outputIds);
+    if (failure) {
+      this.counts.failedRuns++;
+      this.fail(outputIds, failure);
+    } else {
+      this.counts.runs++;
+    }
+  }
+
+  /** Runs the segment and stores its outputs; returns why it could not, instead of throwing. */
+  private execute(key: string, inputIds: ValueId[], outputIds: ValueId[]): Failure | undefined {
+    const segment = this.segments.get(key);
+    if (!segment) return { key, message: `segment '${key}' was never compiled` };
+    if ('compileError' in segment) {
+      return { key, message: `segment '${key}' failed to compile: ${segment.compileError}` };
+    }
+    const { session } = segment;
+    if (inputIds.length !== session.inputNames.length || outputIds.length !== session.outputNames.length) {
+      return {
+        key,
+        message: `segment '${key}' takes ${session.inputNames.length} inputs and gives ${session.outputNames.length} ` +
+          `outputs; the run passed ${inputIds.length} and ${outputIds.length}`,
+      };
+    }
+    const inputs: OrtTensor[] = [];
+    for (const id of inputIds) {
+      const value = this.values.get(id);
+      if (value) { inputs.push(value); continue; }
+      // A failure propagates, so the value JS eventually reads names the segment that caused it.
+      const upstream = this.failures.get(id);
+      if (upstream) return { key: upstream.key, message: `segment '${key}' input ${id} failed: ${upstream.message}` };
+      return { key, message: `segment '${key}' input ${id} is not held by the GraphRunner (never fed or produced, or disposed)` };
+    }
+    const start = performance.now();
+    let outputs: OrtTensor[];
+    try {
+      outputs = session.run(inputs);
+    } catch (e) {
+      return { key, message: `segment '${key}' failed in ONNX Runtime: ${errorMessage(e)}` };
+    } finally {
+      this.counts.runMs += performance.now() - start;
+    }
+    // Inputs were all taken before any output is stored, so an output id may name one of the inputs
+    // (an in-place state update); the old value is released.
+    outputIds.forEach((id, i) => this.store(id, outputs[i]));
+    return undefined;
+  }
+
+  private read(id: ValueId, seq: number): Reply {
+    const value = this.values.get(id);
+    if (!value) {
+      const failure = this.failures.get(id);
+      if (failure) return { kind: 'error', seq, message: failure.message, key: failure.key };
+      return { kind: 'error', seq, message: `value ${id} is not held by the GraphRunner (never fed or produced, or disposed)` };
+    }
+    if (value.type !== 'float32' && value.type !== 'int32' && value.type !== 'bool') {
+      return { kind: 'error', seq, message: `value ${id} has dtype ${value.type}, which a tfjs tensor cannot hold` };
+    }
+    return { kind: 'value', seq, value: toHost(value) };
+  }
+
+  private store(id: ValueId, value: OrtTensor): void {
+    this.values.set(id, value);
+    this.failures.delete(id);
+  }
+
+  private fail(ids: ValueId[], failure: Failure): void {
+    for (const id of ids) {
+      this.values.delete(id);
+      this.failures.set(id, failure);
+    }
+  }
+
+  stats(): WorkerStats {
+    let segments = 0;
+    for (const s of this.segments.values()) if ('session' in s) segments++;
+    return {
+      values: this.values.size,
+      failedValues: this.failures.size,
+      segments,
+      failedSegments: this.segments.size - segments,
+      ...this.counts,
+    };
+  }
+}
+
+/**
+ * The reply is structured-cloned (copied): the worker keeps the value, since JS may read it again or
+ * feed it to a later run. A view over a larger buffer is sliced first, because cloning a view
+ * copies its whole underlying buffer.
+ */
+function toHost(t: OrtTensor): HostValue {
+  let data = t.data as HostData;
+  if (data.byteOffset !== 0 || data.byteLength !== data.buffer.byteLength) data = data.slice();
+  return { dtype: t.type as GraphDtype, shape: [...t.dims], data };
+}
+
+function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

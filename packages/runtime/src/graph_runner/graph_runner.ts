@@ -1,0 +1,314 @@
+/**
+ * The main-thread face of the GraphRunner: a worker thread that owns the ONNX Runtime sessions of
+ * the compiled segments and every value that lives between runs. JS names values by ids it
+ * allocates itself, so compile/feed/run/dispose only post a message and return at once: JS runs ahead
+ * while the worker executes. JS waits only where it reads a value:
+ * - readSync blocks in Atomics.wait on a shared counter the worker bumps after each reply, and takes
+ *   the reply with receiveMessageOnPort, which needs no event-loop turn (tfjs's dataSync);
+ * - read awaits the reply as an ordinary message, leaving the event loop free (tfjs's data()).
+ */
+import * as os from 'os';
+import { MessageChannel, MessagePort, receiveMessageOnPort, Worker } from 'worker_threads';
+import type { SessionOptions } from '../ort/sync_session';
+import { GraphRunnerDied, GraphValueError } from './errors';
+import { osThreadAlive } from './liveness';
+import type {
+  CrashKind, GraphDtype, HostData, HostValue, Reply, Request, ValueId, WorkerInit, WorkerSessionOptions, WorkerStats,
+} from './protocol';
+import { createSignal, Slot } from './signal';
+import { spawnWorker } from './spawn';
+
+export interface GraphRunnerOptions {
+  /** ORT intra-op threads per session; default: see defaultIntraOpThreads(). */
+  intraOpNumThreads?: number;
+  /**
+   * Whether ORT's intra-op threads spin while waiting for work (ORT's default). Spinning burns the
+   * cores the JS thread needs while it runs ahead; default: see defaultSpinning().
+   */
+  spinning?: boolean;
+  /** ORT execution providers, passed through; default ['cpu']. Only 'cpu' is tested here. */
+  executionProviders?: string[];
+  /** Default 'all': segments are compiled once and run many times. */
+  graphOptimizationLevel?: SessionOptions['graphOptimizationLevel'];
+  /** Path of the compiled worker script, when this module is bundled (see spawn.ts). */
+  workerEntry?: string;
+  /** How often a blocked readSync re-checks that the worker is alive (ms); default 20. */
+  livenessPollMs?: number;
+}
+
+export interface GraphRunnerStats extends WorkerStats {
+  /** Requests posted that the worker has not finished yet (read without a message). */
+  pending: number;
+}
+
+export interface FeedOptions {
+  /**
+   * Transfer the data's buffer to the worker instead of copying it. Only when the caller owns the
+   * buffer outright: it is detached (unusable) afterwards. Ignored for views that do not cover their
+   * whole buffer and for SharedArrayBuffers.
+   */
+  transfer?: boolean;
+}
+
+/**
+ * ORT intra-op threads for the machine: every core but the one the JS thread runs on while it runs
+ * ahead, so the two never compete for a core. See docs/graph-runner.md and
+ * bench/results-graph-runner.md.
+ */
+export function defaultIntraOpThreads(): number {
+  return Math.max(1, os.availableParallelism() - 1);
+}
+
+/**
+ * ORT's pool threads spin while waiting for work by default, taking the core the JS thread needs
+ * exactly when co-execution runs it ahead: measured on 2 cores, ORT's defaults lose the whole overlap.
+ * Off by default (irrelevant with a single intra-op thread, which has no pool threads).
+ */
+export function defaultSpinning(): boolean {
+  return false;
+}
+
+type Pending = { resolve: (r: Reply) => void; reject: (e: Error) => void };
+
+export class GraphRunner {
+  private readonly worker: Worker;
+  private readonly replies: MessagePort;
+  private readonly signal: Int32Array;
+  private readonly pollMs: number;
+  private nextId = 1;
+  private nextSeq = 1;
+  private posted = 0;
+  private readonly compiled = new Set<string>();
+  /** Replies taken off the port (by either path) that their reader has not collected yet. */
+  private readonly arrived = new Map<number, Reply>();
+  /** Async reads waiting for their reply. */
+  private readonly awaiting = new Map<number, Pending>();
+  private death: GraphRunnerDied | undefined;
+  private terminating = false;
+  private workerError: string | undefined;
+
+  constructor(options: GraphRunnerOptions = {}) {
+    const sessionOptions: WorkerSessionOptions = {
+      graphOptimizationLevel: options.graphOptimizationLevel ?? 'all',
+      intraOpNumThreads: options.intraOpNumThreads ?? defaultIntraOpThreads(),
+      // Segments are chains; parallelism comes from the intra-op pool and from overlapping with JS.
+      interOpNumThreads: 1,
+      executionProviders: options.executionProviders ?? ['cpu'],
+      // Passed through the binding as ORT session config entries.
+      extra: { session: { intra_op: { allow_spinning: (options.spinning ?? defaultSpinning()) ? '1' : '0' } } },
+    };
+    this.pollMs = options.livenessPollMs ?? 20;
+    const signal = createSignal();
+    this.signal = new Int32Array(signal);
+    const { port1, port2 } = new MessageChannel();
+    this.replies = port1;
+    const init: WorkerInit = { signal, replyPort: port2, sessionOptions };
+    this.worker = spawnWorker(init, [port2], options.workerEntry);
+
+    // Neither the worker nor the reply port keeps the process alive by itself: a program that ends
+    // ends. While an async read is pending the port is ref'd, so the process waits for the answer.
+    this.worker.unref();
+    this.replies.on('message', (r: Reply) => this.dispatch(r));
+    this.replies.unref();
+    // Without an 'error' listener a worker's uncaught exception would be rethrown in the main thread.
+    this.worker.on('error', (e) => { this.workerError = `uncaught exception in the worker: ${e.name}: ${e.message}`; });
+    this.worker.on('exit', (code) => this.markDead(
+      this.terminating ? 'terminated by GraphRunner.terminate()' : this.workerError ?? `the worker exited with code ${code}`));
+  }
+
+  /** A fresh id for a value (fed or produced by a run). Ids are never reused by the runner. */
+  newId(): ValueId {
+    return this.nextId++;
+  }
+
+  /**
+   * Registers a segment. The session is created in the worker; a failure surfaces at the first run
+   * of the segment (reading its outputs throws GraphValueError naming the key). Compiling a key
+   * again replaces its session.
+   */
+  compile(key: string, model: Uint8Array): void {
+    this.post({ op: 'compile', key, model });
+    this.compiled.add(key);
+  }
+
+  /**
+   * Puts a host value in the worker under `id`. The data is copied (structured clone) unless
+   * `transfer` is asked for: a tfjs tensor's buffer usually stays readable by JS after it is fed.
+   */
+  feed(id: ValueId, dtype: GraphDtype, shape: readonly number[], data: HostData, options: FeedOptions = {}): void {
+    const whole = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
+    // Cloning a view clones its whole buffer: send just the view's bytes.
+    const sent = whole ? data : data.slice();
+    const transfer = options.transfer && whole && data.buffer instanceof ArrayBuffer ? [data.buffer] : undefined;
+    this.post({ op: 'feed', id, dtype, shape: [...shape], data: sent }, transfer);
+  }
+
+  /**
+   * Enqueues a run of segment `key` on the given input values; its outputs are stored under
+   * `outputIds`. Returns at once. An output id that already holds a value replaces it (inputs are
+   * taken first, so `run(k, [v, x], [v])` updates v in place). If the run fails, every output id is
+   * marked failed and reading it throws; later runs that do not depend on it are unaffected.
+   */
+  run(key: string, inputIds: readonly ValueId[], outputIds: readonly ValueId[]): void {
+    if (!this.compiled.has(key)) throw new Error(`GraphRunner.run: segment '${key}' was never compiled`);
+    this.post({ op: 'run', key, inputs: [...inputIds], outputs: [...outputIds] });
+  }
+
+  /** Blocks until the value is ready and returns a copy of it. */
+  readSync(id: ValueId): HostValue {
+    const seq = this.nextSeq++;
+    this.post({ op: 'read', id, seq });
+    return this.unpackValue(this.waitSync(seq), id);
+  }
+
+  /** Awaits the value without blocking the event loop. */
+  async read(id: ValueId): Promise<HostValue> {
+    const seq = this.nextSeq++;
+    this.post({ op: 'read', id, seq });
+    const reply = await new Promise<Reply>((resolve, reject) => {
+      this.awaiting.set(seq, { resolve, reject });
+      this.replies.ref();
+      // The reply may already have been taken by a readSync's drain.
+      const early = this.arrived.get(seq);
+      if (early) { this.arrived.delete(seq); this.settle(seq, early); }
+    });
+    return this.unpackValue(reply, id);
+  }
+
+  /** Frees the value in the worker. A no-op once the worker is dead (there is nothing left to free). */
+  dispose(id: ValueId): void {
+    if (this.death) return;
+    this.post({ op: 'dispose', id });
+  }
+
+  /** The worker's counters, after every request posted so far (blocks like readSync). */
+  stats(): GraphRunnerStats {
+    const seq = this.nextSeq++;
+    this.post({ op: 'stats', seq });
+    const reply = this.waitSync(seq);
+    if (reply.kind !== 'stats') throw new Error(`GraphRunner: unexpected reply ${reply.kind} to stats`);
+    return { ...reply.stats, pending: this.pending() };
+  }
+
+  /** Requests posted and not yet finished by the worker; reads shared memory, waits for nothing. */
+  pending(): number {
+    return this.posted - Atomics.load(this.signal, Slot.DONE);
+  }
+
+  /** Runs finished by the worker (successfully or not); reads shared memory, waits for nothing. */
+  runsDone(): number {
+    return Atomics.load(this.signal, Slot.RUNS_DONE);
+  }
+
+  get alive(): boolean {
+    return this.checkAlive();
+  }
+
+  /** Stops the worker; its values are lost, and later calls throw GraphRunnerDied. */
+  async terminate(): Promise<void> {
+    if (this.death) return;
+    this.terminating = true;
+    this.markDead('terminated by GraphRunner.terminate()');
+    await this.worker.terminate();
+  }
+
+  /**
+   * TEST-ONLY: kills the worker the three ways it can die unasked: process.exit() or an uncaught
+   * exception inside it (both executed in order, after the requests already posted), or
+   * `worker.terminate()` from outside, which runs none of the worker's code and is noticed only
+   * by the liveness probe or the 'exit' event.
+   */
+  _crashForTests(how: CrashKind | 'terminate'): void {
+    if (how === 'terminate') void this.worker.terminate();
+    else this.post({ op: 'crash', how });
+  }
+
+  // ---- internals ----
+
+  private post(req: Request, transfer?: ArrayBuffer[]): void {
+    this.throwIfDead();
+    this.worker.postMessage(req, transfer);
+    this.posted++;
+  }
+
+  /** Blocks until the reply to `seq` arrives or the worker is found dead. */
+  private waitSync(seq: number): Reply {
+    for (;;) {
+      // Load the counter before draining: a reply posted after the drain bumps it, so the wait
+      // below returns at once instead of missing the notification.
+      const seen = Atomics.load(this.signal, Slot.REPLIES);
+      this.drain();
+      const reply = this.arrived.get(seq);
+      if (reply) {
+        this.arrived.delete(seq);
+        return reply;
+      }
+      this.throwIfDead();
+      if (Atomics.wait(this.signal, Slot.REPLIES, seen, this.pollMs) === 'timed-out') this.checkAlive();
+    }
+  }
+
+  /** Takes every reply already delivered to the port, without an event-loop turn. */
+  private drain(): void {
+    for (let m = receiveMessageOnPort(this.replies); m; m = receiveMessageOnPort(this.replies)) {
+      this.dispatch(m.message as Reply);
+    }
+  }
+
+  private dispatch(reply: Reply): void {
+    if (reply.kind === 'died') {
+      this.markDead(reply.reason);
+      return;
+    }
+    if (this.awaiting.has(reply.seq)) this.settle(reply.seq, reply);
+    else this.arrived.set(reply.seq, reply);
+  }
+
+  private settle(seq: number, reply: Reply): void {
+    const p = this.awaiting.get(seq)!;
+    this.awaiting.delete(seq);
+    if (this.awaiting.size === 0) this.replies.unref();
+    p.resolve(reply);
+  }
+
+  private unpackValue(reply: Reply, id: ValueId): HostValue {
+    if (reply.kind === 'value') return reply.value;
+    if (reply.kind === 'error') throw new GraphValueError(reply.message, id, reply.key);
+    throw new Error(`GraphRunner: unexpected reply ${reply.kind} to a read`);
+  }
+
+  /** True unless the worker is known dead: its own exit hook, the 'exit' event, or the OS probe. */
+  private checkAlive(): boolean {
+    if (this.death) return false;
+    if (Atomics.load(this.signal, Slot.DEAD) === 1) {
+      this.drain(); // the worker's 'died' message says why
+      if (!this.death) this.markDead(this.workerError ?? 'the worker exited');
+      return false;
+    }
+    if (!osThreadAlive(Atomics.load(this.signal, Slot.TID))) {
+      this.drain();
+      if (!this.death) this.markDead(this.terminating ? 'terminated by GraphRunner.terminate()' : 'the worker thread was terminated');
+      return false;
+    }
+    return true;
+  }
+
+  private throwIfDead(): void {
+    if (!this.checkAliveCheap()) throw this.death!;
+  }
+
+  /** The cheap part of checkAlive, for every post: no filesystem probe. */
+  private checkAliveCheap(): boolean {
+    if (this.death) return false;
+    if (Atomics.load(this.signal, Slot.DEAD) === 1) return this.checkAlive();
+    return true;
+  }
+
+  private markDead(reason: string): void {
+    if (this.death) return;
+    this.death = new GraphRunnerDied(reason);
+    for (const p of this.awaiting.values()) p.reject(this.death);
+    this.awaiting.clear();
+    this.replies.unref();
+  }
+}

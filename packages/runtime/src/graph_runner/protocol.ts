@@ -1,0 +1,72 @@
+/**
+ * The messages between the main thread and the GraphRunner worker. Requests travel on the worker's
+ * own port and are executed strictly in the order they were posted; replies travel on a dedicated
+ * MessageChannel so the main thread can take them with receiveMessageOnPort while it is blocked
+ * (the Worker object itself is not a port that function accepts).
+ */
+import type { SessionOptions } from '../ort/sync_session';
+
+/** A value living in the worker. Allocated on the main thread, so JS never waits to learn an id. */
+export type ValueId = number;
+
+/** The dtypes a tfjs tensor can have on the ONNX side (complex64 and string stay in JS). */
+export type GraphDtype = 'float32' | 'int32' | 'bool';
+
+/** Host storage, in tfjs-backend-cpu's format: bool is a Uint8Array of 0/1. */
+export type HostData = Float32Array | Int32Array | Uint8Array;
+
+export interface HostValue {
+  dtype: GraphDtype;
+  shape: number[];
+  data: HostData;
+}
+
+/** Test-only ways to kill the worker (see GraphRunner._crashForTests). */
+export type CrashKind = 'exit' | 'throw';
+
+export type Request =
+  | { op: 'compile'; key: string; model: Uint8Array }
+  | { op: 'feed'; id: ValueId; dtype: GraphDtype; shape: number[]; data: HostData }
+  | { op: 'run'; key: string; inputs: ValueId[]; outputs: ValueId[] }
+  | { op: 'read'; id: ValueId; seq: number }
+  | { op: 'dispose'; id: ValueId }
+  | { op: 'stats'; seq: number }
+  | { op: 'crash'; how: CrashKind };
+
+/** What the worker counts; returned by GraphRunner.stats(). */
+export interface WorkerStats {
+  /** Values held (fed or produced, not yet disposed). */
+  values: number;
+  /** Ids marked failed by a run that did not succeed (reading them throws). */
+  failedValues: number;
+  /** Segments whose session was created successfully. */
+  segments: number;
+  /** Segments whose compilation failed (reported at their first run). */
+  failedSegments: number;
+  /** Runs executed successfully / unsuccessfully. */
+  runs: number;
+  failedRuns: number;
+  /** Wall time creating ORT sessions. */
+  compileMs: number;
+  /** Wall time inside ORT session runs. */
+  runMs: number;
+  /** Wall time handling requests of any kind (compile, feed, run, read, dispose). */
+  busyMs: number;
+}
+
+export type Reply =
+  | { kind: 'value'; seq: number; value: HostValue }
+  | { kind: 'stats'; seq: number; stats: WorkerStats }
+  | { kind: 'error'; seq: number; message: string; key?: string }
+  /** Sent by the dying worker from its exit hook, before its ports close. */
+  | { kind: 'died'; reason: string };
+
+/** The session options the worker compiles segments with (SyncSession's, passed through to ORT). */
+export type WorkerSessionOptions = SessionOptions;
+
+/** What the worker receives as workerData. */
+export interface WorkerInit {
+  signal: SharedArrayBuffer;
+  replyPort: import('worker_threads').MessagePort;
+  sessionOptions: WorkerSessionOptions;
+}

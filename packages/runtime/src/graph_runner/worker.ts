@@ -1,0 +1,48 @@
+/**
+ * The GraphRunner worker's entry point: wires the Executor to the ports and the shared signal block.
+ * The death signal is installed before anything heavy is loaded, so even a worker whose ONNX Runtime
+ * fails to load wakes a main thread blocked in readSync.
+ */
+import { parentPort, workerData } from 'worker_threads';
+import { currentOsThreadId } from './liveness';
+import type { Reply, Request, WorkerInit } from './protocol';
+import { Slot, wake } from './signal';
+
+const init = workerData as WorkerInit;
+const signal = new Int32Array(init.signal);
+const replyPort = init.replyPort;
+
+let uncaught: string | undefined;
+process.on('uncaughtExceptionMonitor', (e) => {
+  uncaught = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+});
+// Runs on process.exit() in the worker, on an uncaught exception, and on a normal end; not on
+// worker.terminate() (that case is covered by the OS thread probe, see liveness.ts).
+process.on('exit', (code) => {
+  const reason = uncaught ? `uncaught exception in the worker: ${uncaught}` : `the worker exited with code ${code}`;
+  try { replyPort.postMessage({ kind: 'died', reason } satisfies Reply); } catch { /* port already closed */ }
+  Atomics.store(signal, Slot.DEAD, 1);
+  wake(signal);
+});
+Atomics.store(signal, Slot.TID, currentOsThreadId());
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { Executor } = require('./executor') as typeof import('./executor');
+const executor = new Executor(init.sessionOptions);
+
+parentPort!.on('message', (req: Request) => {
+  if (req.op === 'crash') crash(req.how);
+  const reply = executor.handle(req);
+  if (req.op === 'run') Atomics.add(signal, Slot.RUNS_DONE, 1);
+  Atomics.add(signal, Slot.DONE, 1);
+  if (reply) {
+    replyPort.postMessage(reply);
+    wake(signal);
+  }
+});
+
+/** Test-only: the two ways a worker can die by itself. */
+function crash(how: 'exit' | 'throw'): never {
+  if (how === 'exit') process.exit(7);
+  throw new Error('GraphRunner test crash');
+}
