@@ -66,10 +66,6 @@ export class EagerExecutor {
   get cachedSessions(): number {
     return this.cache.size;
   }
-
-  clear(): void {
-    this.cache.clear();
-  }
 }
 
 function orderedInputs(lowering: KernelLowering, inputs: NamedTensorInfoMap): Array<TensorInfo | undefined> {

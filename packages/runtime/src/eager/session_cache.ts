@@ -28,11 +28,6 @@ export class SessionCache<V extends { session: SyncSession }> {
   get size(): number {
     return this.entries.size;
   }
-
-  clear(): void {
-    for (const v of this.entries.values()) v?.session.dispose();
-    this.entries.clear();
-  }
 }
 
 export const EAGER_SESSION_OPTIONS: SessionOptions = {

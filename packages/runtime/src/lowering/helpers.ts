@@ -1,7 +1,7 @@
 import type { DataType } from '@tensorflow/tfjs-core';
 import type { GraphBuilder, Sym } from '../onnx/graph_builder';
 import type { OnnxDtype } from '../onnx/dtypes';
-import { KernelCall, KernelLowering, Unsupported } from './types';
+import { KernelCall, Unsupported } from './types';
 
 /** Inserts a Cast unless x already has the dtype. */
 export function cast(g: GraphBuilder, x: Sym, dtype: OnnxDtype): Sym {
@@ -43,16 +43,4 @@ export function requireDtypes(call: KernelCall, allowed: readonly DataType[]): v
       throw new Unsupported(`${call.kernelName} on ${spec.dtype}`);
     }
   }
-}
-
-/** A one-input, one-output kernel that maps to a single ONNX op of the same dtype. */
-export function unaryOp(kernelName: string, opType: string, dtypes: readonly DataType[] = ['float32']): KernelLowering {
-  return {
-    kernelName,
-    inputNames: ['x'],
-    lower(g, [x], call) {
-      requireDtypes(call, dtypes);
-      return [g.op(opType, [x!], {}, { dtype: x!.dtype, rank: x!.rank })];
-    },
-  };
 }
