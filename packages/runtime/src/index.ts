@@ -23,3 +23,4 @@ export function cachedSessions(): number {
   return eagerExecutor.cachedSessions;
 }
 export * as hooks from './hooks';
+export * as trace from './trace';

@@ -7,6 +7,7 @@ import { loweringFor } from '../lowering/registry';
 import type { KernelLowering } from '../lowering/types';
 import { DispatchPath, recordDispatch } from '../stats';
 import { TerraKernelError } from '../eager/kernel_error';
+import { runKernelTraced } from '../trace/recording';
 import { TerraBackend } from './terra_backend';
 
 export const BACKEND_NAME = 'terra';
@@ -24,11 +25,12 @@ export function registerTerraBackend(): void {
   registerBackend(BACKEND_NAME, () => new TerraBackend(), 0);
   for (const cpuKernel of getKernelsForBackend('cpu')) {
     const lowering = loweringFor(cpuKernel.kernelName);
+    const kernelFunc = lowering ? loweredKernelFunc(lowering, cpuKernel.kernelFunc)
+      : cpuKernelFunc(cpuKernel, VIEW_KERNELS.has(cpuKernel.kernelName) ? 'view' : 'cpu');
     const config: KernelConfig = {
       kernelName: cpuKernel.kernelName,
       backendName: BACKEND_NAME,
-      kernelFunc: lowering ? loweredKernelFunc(lowering, cpuKernel.kernelFunc)
-        : cpuKernelFunc(cpuKernel, VIEW_KERNELS.has(cpuKernel.kernelName) ? 'view' : 'cpu'),
+      kernelFunc: (args) => runKernelTraced(cpuKernel.kernelName, args.inputs, args.attrs, () => kernelFunc(args)),
       setupFunc: cpuKernel.setupFunc,
       disposeFunc: cpuKernel.disposeFunc,
     };

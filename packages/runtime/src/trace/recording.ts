@@ -1,0 +1,56 @@
+import type { DataId, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
+import { TraceRecorder } from './recorder';
+import type { Trace } from './trace';
+
+/**
+ * The backend's side of tracing: whether a recorder is active, and whether the backend is inside a
+ * kernel (a buffer written there is a kernel's output or intermediate, not a feed from JS).
+ */
+let active: TraceRecorder | null = null;
+let kernelDepth = 0;
+
+/** Starts recording; the kernels and JS events from now on form the first trace. */
+export function beginTracing(): void {
+  active = new TraceRecorder();
+}
+
+/** An iteration boundary: returns the trace recorded since the last boundary and starts the next. */
+export function markIteration(): Trace | undefined {
+  return active?.cut();
+}
+
+/** Stops recording and returns the last, possibly partial, trace. */
+export function endTracing(): Trace | undefined {
+  const trace = active?.cut();
+  active = null;
+  return trace;
+}
+
+export function isTracing(): boolean {
+  return active !== null;
+}
+
+export function noteWrite(dataId: DataId, shape: number[], dtype: TensorInfo['dtype']): void {
+  if (active && kernelDepth === 0) active.write(dataId, { shape, dtype });
+}
+
+export function noteRead(dataId: DataId): void {
+  if (active && kernelDepth === 0) active.read(dataId);
+}
+
+/** Runs a kernel with the depth marked, and records it once it has returned. */
+export function runKernelTraced<T extends TensorInfo | TensorInfo[]>(kernelName: string, inputs: NamedTensorInfoMap,
+  attrs: NamedAttrMap | undefined, run: () => T): T {
+  kernelDepth++;
+  let out: T;
+  try {
+    out = run();
+  } finally {
+    kernelDepth--;
+  }
+  if (active && kernelDepth === 0) {
+    const ins = Object.values(inputs).filter((t): t is TensorInfo => t !== undefined && t !== null);
+    active.kernel(kernelName, ins, attrs ?? {}, Array.isArray(out) ? out : [out]);
+  }
+  return out;
+}

@@ -1,0 +1,50 @@
+import type { DataType } from '@tensorflow/tfjs-core';
+
+/**
+ * Where a kernel input came from, as DESIGN.md's trace defines it: the output of an earlier kernel
+ * of the same trace, a tensor written from JS during the trace (a feed, by position), a registered
+ * variable's current value, or a value carried over from before the trace began (by first use).
+ */
+export type Provenance =
+  | { readonly kind: 'op'; readonly op: number; readonly output: number }
+  | { readonly kind: 'feed'; readonly feed: number }
+  | { readonly kind: 'variable'; readonly name: string }
+  | { readonly kind: 'carried'; readonly slot: number };
+
+export interface TensorSig {
+  readonly dtype: DataType;
+  readonly shape: readonly number[];
+}
+
+/** One kernel invocation of a trace. */
+export interface TracedKernel {
+  readonly index: number;
+  /** The user-level call path (babel-plugin-terra's site stack), outermost first. */
+  readonly sitePath: readonly string[];
+  /** The kernel's position among the kernels issued under the same innermost site activation. */
+  readonly ordinal: number;
+  readonly kernelName: string;
+  /** Canonical JSON of the kernel's attrs. */
+  readonly attrs: string;
+  readonly inputs: ReadonlyArray<{ readonly from: Provenance } & TensorSig>;
+  readonly outputs: readonly TensorSig[];
+}
+
+/** A tensor JS wrote (tf.tensor, tfjs random ops, ...), in order; `afterKernel` is how many kernels preceded it. */
+export interface Feed extends TensorSig {
+  readonly index: number;
+  readonly afterKernel: number;
+}
+
+/** A value JS read (dataSync, data, array, print, ...); `afterKernel` is how many kernels preceded the read. */
+export interface Fetch {
+  readonly from: Provenance;
+  readonly afterKernel: number;
+}
+
+/** The kernels of one iteration in order, with the JS events between them. */
+export interface Trace {
+  readonly kernels: readonly TracedKernel[];
+  readonly feeds: readonly Feed[];
+  readonly fetches: readonly Fetch[];
+}
