@@ -1,3 +1,5 @@
 export type { Feed, Fetch, Provenance, TensorSig, Trace, TracedKernel } from './trace';
 export { TraceRecorder, canonicalAttrs } from './recorder';
 export { beginTracing, endTracing, isTracing, markIteration } from './recording';
+export type { TracingOptions } from './recording';
+export { onOptimizerStep } from './optimizer_steps';

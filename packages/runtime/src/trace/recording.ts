@@ -1,4 +1,5 @@
 import type { DataId, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
+import { onOptimizerStep } from './optimizer_steps';
 import { TraceRecorder } from './recorder';
 import type { Trace } from './trace';
 
@@ -8,19 +9,35 @@ import type { Trace } from './trace';
  */
 let active: TraceRecorder | null = null;
 let kernelDepth = 0;
+let stopBoundaries: (() => void) | null = null;
 
-/** Starts recording; the kernels and JS events from now on form the first trace. */
-export function beginTracing(): void {
-  active = new TraceRecorder();
+export interface TracingOptions {
+  /** Receives each trace completed at an automatic boundary. */
+  onTrace?: (trace: Trace) => void;
+  /** End a trace after every optimizer step (default true when onTrace is given). */
+  optimizerSteps?: boolean;
 }
 
-/** An iteration boundary: returns the trace recorded since the last boundary and starts the next. */
+/** Starts recording; the kernels and JS events from now on form the first trace. */
+export function beginTracing(options: TracingOptions = {}): void {
+  endTracing();
+  const recorder = new TraceRecorder();
+  active = recorder;
+  const { onTrace } = options;
+  if (onTrace && (options.optimizerSteps ?? true)) {
+    stopBoundaries = onOptimizerStep(() => onTrace(recorder.cut()));
+  }
+}
+
+/** An explicit iteration boundary: returns the trace recorded since the last boundary and starts the next. */
 export function markIteration(): Trace | undefined {
   return active?.cut();
 }
 
 /** Stops recording and returns the last, possibly partial, trace. */
 export function endTracing(): Trace | undefined {
+  stopBoundaries?.();
+  stopBoundaries = null;
   const trace = active?.cut();
   active = null;
   return trace;
