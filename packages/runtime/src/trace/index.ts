@@ -3,3 +3,5 @@ export { TraceRecorder, canonicalAttrs } from './recorder';
 export { beginTracing, endTracing, isTracing, markIteration } from './recording';
 export type { TracingOptions } from './recording';
 export { onOptimizerStep } from './optimizer_steps';
+export { START, TraceGraph } from './trace_graph';
+export type { GraphNode, MergeResult, NodeInput } from './trace_graph';

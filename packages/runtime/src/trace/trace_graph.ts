@@ -1,0 +1,118 @@
+import type { Provenance, Trace, TracedKernel } from './trace';
+
+/**
+ * The TraceGraph: traces merged into one graph of kernel-at-site nodes. A node is identified by what
+ * DESIGN.md calls an operation's identity: call path, ordinal, kernel, attrs, input dtypes and shapes,
+ * and where each input comes from, with op inputs named by their producer's node, not by position, so
+ * the same kernel reached along different paths is one node. Traces that diverge branch out of a node;
+ * where they reach the same identity again they reconverge. A kernel repeated under one call path (a
+ * loop inside the step) has a growing ordinal, so an inner loop unrolls: another trip count is
+ * another path.
+ */
+
+/**
+ * An input's origin in graph terms: a node's output, a variable, or a feed or carried value. Feeds and
+ * carried values are matched by the node and input slot that consume them, not by their numbering in
+ * one trace, which shifts when an earlier branch writes or uses more of them.
+ */
+export type NodeInput =
+  | { readonly kind: 'node'; readonly node: number; readonly output: number }
+  | { readonly kind: 'variable'; readonly name: string }
+  | { readonly kind: 'feed' }
+  | { readonly kind: 'carried' };
+
+export interface GraphNode {
+  readonly id: number;
+  readonly key: string;
+  readonly kernel: TracedKernel;
+  readonly inputs: readonly NodeInput[];
+  /** Successor node ids, with how many merged traces took each edge. */
+  readonly next: Map<number, number>;
+  /** How many merged traces ended at this node. */
+  ends: number;
+}
+
+export interface MergeResult {
+  readonly newNodes: number;
+  readonly newEdges: number;
+}
+
+/** START is the virtual node every trace begins from. */
+export const START = -1;
+
+export class TraceGraph {
+  readonly nodes: GraphNode[] = [];
+  readonly starts = new Map<number, number>();
+  private readonly byKey = new Map<string, number>();
+  private traces = 0;
+  private quietMerges = 0;
+
+  /** Merges a trace; returns what it added (nothing, once the program's paths are all known). */
+  merge(trace: Trace): MergeResult {
+    let newNodes = 0;
+    let newEdges = 0;
+    const nodeOfOp: number[] = [];
+    let prev = START;
+    for (const kernel of trace.kernels) {
+      const inputs = kernel.inputs.map((i) => toNodeInput(i.from, nodeOfOp));
+      const key = identity(kernel, inputs);
+      let id = this.byKey.get(key);
+      if (id === undefined) {
+        id = this.nodes.length;
+        this.nodes.push({ id, key, kernel, inputs, next: new Map(), ends: 0 });
+        this.byKey.set(key, id);
+        newNodes++;
+      }
+      nodeOfOp.push(id);
+      const edges = prev === START ? this.starts : this.nodes[prev].next;
+      const count = edges.get(id);
+      if (count === undefined) newEdges++;
+      edges.set(id, (count ?? 0) + 1);
+      prev = id;
+    }
+    if (prev !== START) this.nodes[prev].ends++;
+    this.traces++;
+    this.quietMerges = newNodes + newEdges === 0 ? this.quietMerges + 1 : 0;
+    return { newNodes, newEdges };
+  }
+
+  /** Traces merged so far. */
+  get traceCount(): number {
+    return this.traces;
+  }
+
+  /** True once the last `quiet` merges added no node and no edge: the policy for starting co-execution. */
+  isStable(quiet = 2): boolean {
+    return this.quietMerges >= quiet;
+  }
+
+  /** The node a kernel call would be at, given the node before it (START at the beginning of an iteration). */
+  predict(prev: number, kernel: TracedKernel, nodeOfOp: readonly number[]): number | undefined {
+    const inputs = kernel.inputs.map((i) => toNodeInput(i.from, nodeOfOp));
+    const id = this.byKey.get(identity(kernel, inputs));
+    if (id === undefined) return undefined;
+    const edges = prev === START ? this.starts : this.nodes[prev].next;
+    return edges.has(id) ? id : undefined;
+  }
+
+  /** Nodes with more than one successor: where JS chose between paths. */
+  branchNodes(): GraphNode[] {
+    return this.nodes.filter((n) => n.next.size + (n.ends > 0 ? 1 : 0) > 1);
+  }
+}
+
+function toNodeInput(from: Provenance, nodeOfOp: readonly number[]): NodeInput {
+  switch (from.kind) {
+    case 'op': return { kind: 'node', node: nodeOfOp[from.op], output: from.output };
+    case 'variable': return from;
+    case 'feed': return { kind: 'feed' };
+    case 'carried': return { kind: 'carried' };
+  }
+}
+
+function identity(kernel: TracedKernel, inputs: readonly NodeInput[]): string {
+  return JSON.stringify([
+    kernel.sitePath, kernel.ordinal, kernel.kernelName, kernel.attrs,
+    kernel.inputs.map((i) => [i.dtype, i.shape]), inputs,
+  ]);
+}

@@ -1,0 +1,102 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { hooks, trace } from '@terrajs/runtime';
+import type { Trace } from '../src/trace';
+
+/** Records one iteration of fn on terra, with a fixed call path standing in for the plugin's. */
+function record(fn: () => void): Trace {
+  trace.beginTracing();
+  const state = hooks.hookState();
+  state.s[0] = 'train.js:1:1';
+  state.d = 1;
+  try {
+    tf.tidy(fn);
+  } finally {
+    hooks.resetSiteStack();
+  }
+  return trace.endTracing()!;
+}
+
+const names = (g: trace.TraceGraph, ids: Iterable<number>) => [...ids].map((id) => g.nodes[id].kernel.kernelName);
+
+describe('TraceGraph', () => {
+  let w: tf.Variable;
+  beforeAll(async () => {
+    await tf.setBackend('terra');
+    w = tf.variable(tf.tensor1d([1, 2, 3]), true, 'w');
+  });
+  afterAll(() => w.dispose());
+
+  const step = (branch: boolean, inner = 1) => () => {
+    let h = tf.mul(tf.tensor1d([1, 1, 1]), w);
+    if (branch) h = tf.exp(tf.neg(h));
+    else h = tf.abs(h);
+    for (let i = 0; i < inner; i++) h = tf.tanh(h);
+    tf.sum(h).dataSync();
+  };
+
+  it('merges identical iterations into one chain and then stops growing', () => {
+    const g = new trace.TraceGraph();
+    expect(g.merge(record(step(true))).newNodes).toBe(5);
+    expect(g.isStable()).toBe(false);
+    expect(g.merge(record(step(true)))).toEqual({ newNodes: 0, newEdges: 0 });
+    expect(g.merge(record(step(true)))).toEqual({ newNodes: 0, newEdges: 0 });
+    expect(g.isStable()).toBe(true);
+    expect(names(g, g.starts.keys())).toEqual(['Multiply']);
+    expect(g.branchNodes()).toEqual([]);
+  });
+
+  it('branches where traces diverge and reconverges where they meet again', () => {
+    const g = new trace.TraceGraph();
+    g.merge(record(step(true)));
+    const r = g.merge(record(step(false)));
+    expect(r.newNodes).toBe(3); // Abs, and Tanh and Sum, whose input now comes from another node
+    const [mul] = g.branchNodes();
+    expect(mul.kernel.kernelName).toBe('Multiply');
+    expect(names(g, mul.next.keys())).toEqual(['Neg', 'Abs']);
+    // A later iteration on either path adds nothing.
+    expect(g.merge(record(step(false)))).toEqual({ newNodes: 0, newEdges: 0 });
+    expect(g.merge(record(step(true)))).toEqual({ newNodes: 0, newEdges: 0 });
+    // The feed and the variable are the same inputs on both paths.
+    expect(mul.inputs).toEqual([{ kind: 'feed' }, { kind: 'variable', name: 'w' }]);
+  });
+
+  it('reconverges on identical kernels even when the branches wrote different numbers of feeds', () => {
+    const g = new trace.TraceGraph();
+    const program = (extraFeed: boolean) => () => {
+      const x = tf.tensor1d([1, 2, 3]);
+      const h = extraFeed ? tf.add(x, tf.tensor1d([1, 1, 1])) : tf.neg(x);
+      tf.sub(tf.mul(w, tf.scalar(2)), tf.sum(h)).dataSync();
+    };
+    g.merge(record(program(true)));
+    g.merge(record(program(false)));
+    const mulNodes = g.nodes.filter((n) => n.kernel.kernelName === 'Multiply');
+    expect(mulNodes).toHaveLength(1);
+  });
+
+  it('unrolls an inner loop: another trip count is another path', () => {
+    const g = new trace.TraceGraph();
+    g.merge(record(step(false, 1)));
+    g.merge(record(step(false, 3)));
+    const tanhNodes = g.nodes.filter((n) => n.kernel.kernelName === 'Tanh');
+    expect(tanhNodes.map((n) => n.kernel.ordinal)).toEqual([2, 3, 4]);
+    const [first] = tanhNodes;
+    expect(names(g, first.next.keys())).toEqual(['Sum', 'Tanh']);
+    expect(g.branchNodes()).toEqual([first]);
+  });
+
+  it('predicts the next node along known edges only', () => {
+    const g = new trace.TraceGraph();
+    const t = record(step(true));
+    g.merge(t);
+    const nodeOfOp: number[] = [];
+    let prev = trace.START;
+    for (const k of t.kernels) {
+      const id = g.predict(prev, k, nodeOfOp);
+      expect(id).toBeDefined();
+      nodeOfOp.push(id!);
+      prev = id!;
+    }
+    const other = record(step(false));
+    expect(g.predict(nodeOfOp[0], other.kernels[1], [nodeOfOp[0]])).toBeUndefined();
+  });
+});
