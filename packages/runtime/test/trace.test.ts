@@ -27,7 +27,7 @@ describe('trace recording', () => {
     expect(t.kernels.map((k) => k.kernelName)).toEqual(['BatchMatMul', 'Relu', 'Multiply', 'Add']);
     const [mm, relu, mul, add] = t.kernels;
     expect(mm.inputs.map((i) => i.from)).toEqual([{ kind: 'feed', feed: 0 }, { kind: 'variable', name: 'w' }]);
-    expect(mm.inputs[1]).toMatchObject({ dtype: 'float32', shape: [2, 2] });
+    expect(mm.inputs[1]).toMatchObject({ name: 'b', dtype: 'float32', shape: [2, 2] });
     expect(JSON.parse(mm.attrs)).toEqual({ transposeA: false, transposeB: false });
     expect(relu.inputs[0].from).toEqual({ kind: 'op', op: 0, output: 0 });
     // After assign the variable holds relu's output: within the iteration it is that op's value.
@@ -65,6 +65,14 @@ describe('trace recording', () => {
       ['Sqrt', ['train.js:3:5'], 0],
     ]);
     tf.dispose([a, b, c, d]);
+  });
+
+  it('keeps input names, so an absent optional input does not shift the others', () => {
+    trace.beginTracing();
+    tf.tidy(() => tf.fused.matMul({ a: tf.ones([2, 3]), b: tf.ones([3, 2]), bias: tf.ones([2]), activation: 'relu' }));
+    const t = trace.endTracing()!;
+    const fused = t.kernels.find((k) => k.kernelName === '_FusedMatMul')!;
+    expect(fused.inputs.map((i) => i.name)).toEqual(['a', 'b', 'bias']);
   });
 
   it('records only the outermost kernel and the outermost read', () => {

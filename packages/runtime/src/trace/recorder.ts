@@ -25,7 +25,8 @@ export class TraceRecorder {
     this.origin.set(dataId, { kind: 'feed', feed: index });
   }
 
-  kernel(kernelName: string, inputs: readonly TensorInfo[], attrs: NamedAttrMap, outputs: readonly TensorInfo[]): void {
+  kernel(kernelName: string, inputs: ReadonlyArray<readonly [string, TensorInfo]>, attrs: NamedAttrMap,
+    outputs: readonly TensorInfo[]): void {
     const sitePath = callPath();
     const pathKey = sitePath.join('\n');
     this.ordinal = pathKey === this.lastPath ? this.ordinal + 1 : 0;
@@ -37,7 +38,7 @@ export class TraceRecorder {
       ordinal: this.ordinal,
       kernelName,
       attrs: canonicalAttrs(attrs),
-      inputs: inputs.map((t) => ({ from: this.provenance(t.dataId), dtype: t.dtype, shape: [...t.shape] })),
+      inputs: inputs.map(([name, t]) => ({ name, from: this.provenance(t.dataId), dtype: t.dtype, shape: [...t.shape] })),
       outputs: outputs.map((t) => ({ dtype: t.dtype, shape: [...t.shape] })),
     });
     outputs.forEach((t, output) => {

@@ -66,7 +66,7 @@ export function runKernelTraced<T extends TensorInfo | TensorInfo[]>(kernelName:
     kernelDepth--;
   }
   if (active && kernelDepth === 0) {
-    const ins = Object.values(inputs).filter((t): t is TensorInfo => t !== undefined && t !== null);
+    const ins = Object.entries(inputs).filter((e): e is [string, TensorInfo] => e[1] !== undefined && e[1] !== null);
     active.kernel(kernelName, ins, attrs ?? {}, Array.isArray(out) ? out : [out]);
   }
   return out;

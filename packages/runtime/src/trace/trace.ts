@@ -26,7 +26,8 @@ export interface TracedKernel {
   readonly kernelName: string;
   /** Canonical JSON of the kernel's attrs. */
   readonly attrs: string;
-  readonly inputs: ReadonlyArray<{ readonly from: Provenance } & TensorSig>;
+  /** Inputs under the kernel's own input names (optional inputs that were absent are left out). */
+  readonly inputs: ReadonlyArray<{ readonly name: string; readonly from: Provenance } & TensorSig>;
   readonly outputs: readonly TensorSig[];
 }
 
