@@ -17,7 +17,7 @@ export class TerraBackend extends MathBackendCPU {
 
   override write(values: BackendValues, shape: number[], dtype: DataType): DataId {
     const dataId = super.write(values, shape, dtype);
-    noteWrite(dataId, shape, dtype);
+    noteWrite(dataId, shape, dtype, values);
     return dataId;
   }
 

@@ -1,4 +1,4 @@
-import type { DataId, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+import type { BackendValues, DataId, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { engine } from '@tensorflow/tfjs-core';
 import { callPath } from '../hooks';
 import type { Feed, Fetch, Provenance, Trace, TracedKernel } from './trace';
@@ -19,9 +19,9 @@ export class TraceRecorder {
   private ordinal = 0;
 
   /** A tensor written from JS (not from inside a kernel). */
-  write(dataId: DataId, info: Omit<TensorInfo, 'dataId'>): void {
+  write(dataId: DataId, info: Omit<TensorInfo, 'dataId'>, values: BackendValues): void {
     const index = this.feeds.length;
-    this.feeds.push({ index, dtype: info.dtype, shape: [...info.shape], afterKernel: this.kernels.length });
+    this.feeds.push({ index, dtype: info.dtype, shape: [...info.shape], afterKernel: this.kernels.length, values });
     this.origin.set(dataId, { kind: 'feed', feed: index });
   }
 

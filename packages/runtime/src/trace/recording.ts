@@ -1,4 +1,4 @@
-import type { DataId, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
+import type { BackendValues, DataId, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { onOptimizerStep } from './optimizer_steps';
 import { TraceRecorder } from './recorder';
 import type { Trace } from './trace';
@@ -47,8 +47,8 @@ export function isTracing(): boolean {
   return active !== null;
 }
 
-export function noteWrite(dataId: DataId, shape: number[], dtype: TensorInfo['dtype']): void {
-  if (active && kernelDepth === 0) active.write(dataId, { shape, dtype });
+export function noteWrite(dataId: DataId, shape: number[], dtype: TensorInfo['dtype'], values: BackendValues): void {
+  if (active && kernelDepth === 0) active.write(dataId, { shape, dtype }, values);
 }
 
 export function noteRead(dataId: DataId): void {

@@ -1,4 +1,4 @@
-import type { DataType } from '@tensorflow/tfjs-core';
+import type { BackendValues, DataType } from '@tensorflow/tfjs-core';
 
 /**
  * Where a kernel input came from, as DESIGN.md's trace defines it: the output of an earlier kernel
@@ -35,6 +35,8 @@ export interface TracedKernel {
 export interface Feed extends TensorSig {
   readonly index: number;
   readonly afterKernel: number;
+  /** The values JS handed in (the backend's own buffer; kept with the trace, not copied). */
+  readonly values: BackendValues;
 }
 
 /** A value JS read (dataSync, data, array, print, ...); `afterKernel` is how many kernels preceded the read. */

@@ -1,0 +1,2 @@
+export { buildSegment } from './segment';
+export type { Segment, SegmentInput, SegmentOutput } from './segment';

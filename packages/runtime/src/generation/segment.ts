@@ -1,0 +1,91 @@
+import type { NamedAttrMap } from '@tensorflow/tfjs-core';
+import { GraphBuilder, Sym } from '../onnx/graph_builder';
+import { isLowerableDtype } from '../onnx/dtypes';
+import { loweringFor } from '../lowering/registry';
+import { TensorSpec, Unsupported } from '../lowering/types';
+import type { Provenance, TensorSig, Trace } from '../trace/trace';
+
+/** A value the segment takes from outside: a feed, a variable's value or a carried value. */
+export interface SegmentInput extends TensorSig {
+  readonly from: Exclude<Provenance, { kind: 'op' }>;
+}
+
+/** A kernel output the segment returns. */
+export interface SegmentOutput extends TensorSig {
+  readonly op: number;
+  readonly output: number;
+}
+
+export interface Segment {
+  readonly model: Uint8Array;
+  readonly inputs: readonly SegmentInput[];
+  readonly outputs: readonly SegmentOutput[];
+}
+
+/** Kernels that return their input's buffer: in a graph they are the input itself. */
+const VIEW_KERNELS = new Set(['Identity']);
+
+/**
+ * Lowers the kernels of a trace into one ONNX model with the same lowering table eager execution
+ * uses. Inputs are the trace's non-op origins, with the shapes the trace saw; outputs are the
+ * requested kernel outputs. Everything else is internal to the graph, where ORT can fuse it away.
+ * A kernel with no lowering, or one its lowering declines, is a graph break: Unsupported is thrown.
+ */
+export function buildSegment(trace: Trace, outputs: ReadonlyArray<{ op: number; output: number }>): Segment {
+  const g = new GraphBuilder('segment');
+  const inputs: SegmentInput[] = [];
+  const inputSyms = new Map<string, Sym>();
+  const values: Sym[][] = [];
+
+  const symOf = (from: Provenance, sig: TensorSig): Sym => {
+    if (from.kind === 'op') return values[from.op][from.output];
+    const key = JSON.stringify(from);
+    let sym = inputSyms.get(key);
+    if (!sym) {
+      if (!isLowerableDtype(sig.dtype)) throw new Unsupported(`a ${sig.dtype} input`);
+      sym = g.input(sig.dtype, sig.shape.length, sig.shape);
+      inputSyms.set(key, sym);
+      inputs.push({ from, dtype: sig.dtype, shape: sig.shape });
+    }
+    return sym;
+  };
+
+  for (const kernel of trace.kernels) {
+    const byName = new Map(kernel.inputs.map((i) => [i.name, i]));
+    if (VIEW_KERNELS.has(kernel.kernelName)) {
+      const [x] = kernel.inputs;
+      values.push([symOf(x.from, x)]);
+      continue;
+    }
+    const lowering = loweringFor(kernel.kernelName);
+    if (!lowering) throw new Unsupported(`${kernel.kernelName} has no lowering (a graph break)`);
+    const ordered = lowering.inputNames ? lowering.inputNames.map((n) => byName.get(n)) : kernel.inputs;
+    const syms = ordered.map((i) => i && symOf(i.from, i));
+    const specs: Array<TensorSpec | undefined> = ordered.map((i) => i && { dtype: i.dtype, rank: i.shape.length, shape: i.shape });
+    const attrs = JSON.parse(kernel.attrs) as NamedAttrMap;
+    const outs = lowering.lower(g, syms, { kernelName: kernel.kernelName, inputs: specs, attrs });
+    values.push(outs);
+  }
+
+  const segmentOutputs = outputs.map(({ op, output }) => {
+    const sym = values[op][output];
+    const sig = trace.kernels[op].outputs[output];
+    if (sym.dtype !== sig.dtype) throw new Error(`terra: segment output ${op}:${output} is ${sym.dtype}, the trace saw ${sig.dtype}`);
+    return { op, output, dtype: sig.dtype, shape: sig.shape, sym };
+  });
+  // An output that is a graph input (a view of one) or listed twice still needs its own graph output name.
+  const named = new Set<string>();
+  for (const o of segmentOutputs) {
+    let sym = o.sym;
+    if (named.has(sym.name) || [...inputSyms.values()].some((s) => s.name === sym.name)) {
+      sym = g.op('Identity', [sym], {}, { dtype: sym.dtype, rank: sym.rank });
+    }
+    named.add(sym.name);
+    g.output(sym);
+  }
+  return {
+    model: g.build(),
+    inputs,
+    outputs: segmentOutputs.map(({ op, output, dtype, shape }) => ({ op, output, dtype, shape })),
+  };
+}

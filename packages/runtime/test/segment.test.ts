@@ -1,0 +1,68 @@
+import * as tf from '@tensorflow/tfjs';
+import { trace } from '@terrajs/runtime';
+import { buildSegment } from '../src/generation';
+import { OrtTensorClass, SyncSession } from '../src/ort/sync_session';
+import { Unsupported } from '../src/lowering/types';
+import { prng } from './parity/harness';
+
+const seeded = (seed: number, shape: number[]) => {
+  const next = prng(seed);
+  return tf.tensor(Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => next() - 0.5), shape);
+};
+
+describe('segment generation from a trace', () => {
+  beforeAll(async () => {
+    await tf.setBackend('terra');
+  });
+
+  it('turns a recorded training step into one ONNX graph that computes what eager execution did', () => {
+    const params = [seeded(1, [6, 8]), seeded(2, [8]), seeded(3, [8, 3]), seeded(4, [3])].map((t, i) => tf.variable(t, true, `p${i}`));
+    const x = seeded(5, [4, 6]);
+    const y = tf.oneHot(tf.tensor1d([0, 1, 2, 1], 'int32'), 3);
+    const before = new Map(params.map((p) => [p.name, p.dataSync().slice()]));
+
+    trace.beginTracing();
+    const eagerReads: number[][] = [];
+    tf.tidy(() => {
+      const { value, grads } = tf.variableGrads(() => {
+        const h = tf.relu(tf.add(tf.matMul(x, params[0]), params[1]));
+        return tf.losses.softmaxCrossEntropy(y, tf.add(tf.matMul(h, params[2]), params[3])) as tf.Scalar;
+      }, params);
+      eagerReads.push(Array.from(value.dataSync()));
+      for (const p of params) {
+        p.assign(tf.sub(p, tf.mul(grads[p.name], 0.1)));
+        eagerReads.push(Array.from(p.dataSync()));
+      }
+    });
+    const t = trace.endTracing()!;
+
+    const fetched = t.fetches.map((f) => {
+      if (f.from.kind !== 'op') throw new Error('fetch of a non-op value');
+      return { op: f.from.op, output: f.from.output };
+    });
+    const segment = buildSegment(t, fetched);
+    expect(segment.inputs.map((i) => i.from.kind).sort()).toEqual(
+      expect.arrayContaining(['variable', 'variable', 'variable', 'variable', 'feed', 'carried', 'carried']));
+
+    const session = new SyncSession(segment.model, { graphOptimizationLevel: 'all' });
+    const feeds = segment.inputs.map((input) => {
+      let values: ArrayLike<number>;
+      if (input.from.kind === 'variable') values = before.get(input.from.name)!;
+      else if (input.from.kind === 'feed') values = t.feeds[input.from.feed].values as Float32Array;
+      else values = (input.shape.length === 2 && input.shape[1] === 6 ? x : y).dataSync();
+      return new OrtTensorClass(input.dtype as 'float32', values as Float32Array, input.shape as number[]);
+    });
+    const results = session.run(feeds).map((r) => Array.from(r.data as Float32Array));
+    expect(results).toHaveLength(eagerReads.length);
+    results.forEach((r, i) => r.forEach((v, j) => expect(v).toBeCloseTo(eagerReads[i][j], 5)));
+    tf.dispose([...params, x, y]);
+  });
+
+  it('reports a kernel with no lowering as a graph break', () => {
+    trace.beginTracing();
+    tf.tidy(() => tf.unique(tf.tensor1d([1, 2, 1])).values.dataSync());
+    const t = trace.endTracing()!;
+    expect(() => buildSegment(t, [])).toThrow(Unsupported);
+    expect(() => buildSegment(t, [])).toThrow(/Unique has no lowering/);
+  });
+});
