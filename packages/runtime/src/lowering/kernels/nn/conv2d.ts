@@ -8,7 +8,7 @@ import {
   windowGeometry, zeros,
 } from './geometry';
 
-interface ConvAttrs {
+export interface ConvAttrs {
   strides: number | [number, number];
   pad: 'valid' | 'same' | number | backend_util.ExplicitPadding;
   dataFormat?: 'NHWC' | 'NCHW';

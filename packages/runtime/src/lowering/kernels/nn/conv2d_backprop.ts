@@ -2,7 +2,7 @@ import { backend_util } from '@tensorflow/tfjs-core';
 import type { GraphBuilder, Sym } from '../../../onnx/graph_builder';
 import { requireDtypes } from '../../helpers';
 import { KernelCall, KernelLowering, Unsupported } from '../../types';
-import { depthwiseWeight } from './conv2d';
+import { ConvAttrs, depthwiseWeight } from './conv2d';
 import {
   assertOutShape, like, cropSpatial, onnxPads, padSpatial, shapeOfInput, sizeOf, toChannelsFirst, toChannelsLast,
   transpose, transposedGeometry, windowGeometry, zeros,
@@ -10,12 +10,7 @@ import {
 
 type Shape4 = [number, number, number, number];
 
-interface BackpropAttrs {
-  strides: number | [number, number];
-  pad: 'valid' | 'same' | number | backend_util.ExplicitPadding;
-  dataFormat?: 'NHWC' | 'NCHW';
-  dilations?: number | [number, number];
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+interface BackpropAttrs extends ConvAttrs {
   inputShape?: Shape4;
   filterShape?: Shape4;
 }
