@@ -3,22 +3,17 @@ import {
 } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { EagerExecutor } from '../eager/eager_executor';
-import { loweringFor } from '../lowering/registry';
+import { VIEW_KERNELS, loweringFor } from '../lowering/registry';
 import type { KernelLowering } from '../lowering/types';
 import { DispatchPath, recordDispatch } from '../stats';
 import { TerraKernelError } from '../eager/kernel_error';
-import { runKernelTraced } from '../trace/recording';
+import { isTracing, runKernelTraced } from '../trace/recording';
 import { TerraBackend } from './terra_backend';
 
 export const BACKEND_NAME = 'terra';
 
 export const eagerExecutor = new EagerExecutor();
 
-/**
- * Kernels that every tfjs backend implements by sharing the input's buffer. They stay views: a copy
- * would change what tf.clone means to the engine (its leak check in customGrad counts on sharing).
- */
-const VIEW_KERNELS = new Set(['Identity']);
 
 /** Registers the terra backend (below cpu in priority, so it is used only when selected) and its kernels. */
 export function registerTerraBackend(): void {
@@ -30,7 +25,9 @@ export function registerTerraBackend(): void {
     const config: KernelConfig = {
       kernelName: cpuKernel.kernelName,
       backendName: BACKEND_NAME,
-      kernelFunc: (args) => runKernelTraced(cpuKernel.kernelName, args.inputs, args.attrs, () => kernelFunc(args)),
+      kernelFunc: (args) => (isTracing()
+        ? runKernelTraced(cpuKernel.kernelName, args.inputs, args.attrs, () => kernelFunc(args))
+        : kernelFunc(args)),
       setupFunc: cpuKernel.setupFunc,
       disposeFunc: cpuKernel.disposeFunc,
     };

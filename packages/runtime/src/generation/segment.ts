@@ -1,7 +1,7 @@
 import type { NamedAttrMap } from '@tensorflow/tfjs-core';
 import { GraphBuilder, Sym } from '../onnx/graph_builder';
 import { isLowerableDtype } from '../onnx/dtypes';
-import { loweringFor } from '../lowering/registry';
+import { VIEW_KERNELS, loweringFor } from '../lowering/registry';
 import { TensorSpec, Unsupported } from '../lowering/types';
 import type { Provenance, TensorSig, Trace } from '../trace/trace';
 
@@ -22,8 +22,6 @@ export interface Segment {
   readonly outputs: readonly SegmentOutput[];
 }
 
-/** Kernels that return their input's buffer: in a graph they are the input itself. */
-const VIEW_KERNELS = new Set(['Identity']);
 
 /**
  * Lowers the kernels of a trace into one ONNX model with the same lowering table eager execution

@@ -21,3 +21,10 @@ if (BY_NAME.size !== LOWERINGS.length) throw new Error('terra: a kernel is lower
 export function loweringFor(kernelName: string): KernelLowering | undefined {
   return BY_NAME.get(kernelName);
 }
+
+/**
+ * Kernels that every tfjs backend implements by sharing the input's buffer. They stay views: a copy
+ * would change what tf.clone means to the engine (its leak check in customGrad counts on sharing),
+ * and in a graph they are their input.
+ */
+export const VIEW_KERNELS: ReadonlySet<string> = new Set(['Identity']);
