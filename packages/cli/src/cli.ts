@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { codeFrameColumns } from '@babel/code-frame';
 import { Command, CommanderError, Option } from 'commander';
-import { ConfigError, MODES, Mode, TerraConfig, parseMode } from './config';
+import { ConfigError, MODES, Mode, TerraConfig, parseCount, parseMode } from './config';
 import { installHooks, reportAtExit, selectBackend } from './setup';
 import { projectRoot, transformSource, wantsTransform } from './transform';
 
@@ -60,28 +60,44 @@ function program(): Command {
     .option('--stats', 'print a readable summary on stderr at exit')
     .option('--stats-json <file>', 'write a machine-readable summary to <file> at exit')
     .option('--dump <dir>', 'write graph dumps to <dir>')
+    .option('--ep <provider>', 'ONNX Runtime execution provider for compiled segments (e.g. cpu, cuda)', 'cpu')
+    .option('--stable-after <n>', 'start co-executing after <n> iterations in a row that add no new path', '2')
     .option('--instrument <pkg>', 'also instrument a package from node_modules (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
     .passThroughOptions()
     .helpOption('-h, --help', 'show help')
     .exitOverride()
     .configureOutput({ writeErr: () => {}, writeOut: (s) => process.stdout.write(s) })
-    .action(async (script: string, args: string[], opts: { mode: string; stats?: boolean; statsJson?: string; dump?: string; instrument: string[] }) => {
+    .action(async (script: string, args: string[], opts: RunOptions) => {
       await run(script, args, opts);
     });
   return cmd;
 }
 
-async function run(script: string, args: string[], opts: { mode: string; stats?: boolean; statsJson?: string; dump?: string; instrument: string[] }): Promise<void> {
+interface RunOptions {
+  mode: string;
+  stats?: boolean;
+  statsJson?: string;
+  dump?: string;
+  ep: string;
+  stableAfter: string;
+  instrument: string[];
+}
+
+async function run(script: string, args: string[], opts: RunOptions): Promise<void> {
   let mode: Mode;
+  let stableAfter: number;
   try {
     mode = parseMode(opts.mode);
+    stableAfter = parseCount(opts.stableAfter, '--stable-after');
   } catch (e) {
     throw new UsageError((e as ConfigError).message);
   }
   const abs = path.resolve(script);
   if (!fs.existsSync(abs) || !fs.statSync(abs).isFile()) throw new UsageError(`cannot find script '${script}'`);
   if (!SCRIPT_EXTS.includes(path.extname(abs))) throw new UsageError(`cannot run '${script}': expected a .js, .cjs, .mjs or .ts file`);
-  const config: TerraConfig = { mode, stats: !!opts.stats, statsJson: opts.statsJson, dump: opts.dump, instrument: opts.instrument };
+  const config: TerraConfig = {
+    mode, stats: !!opts.stats, statsJson: opts.statsJson, dump: opts.dump, instrument: opts.instrument, ep: opts.ep, stableAfter,
+  };
   const root = projectRoot(abs);
   checkSyntax(abs, root, config.instrument);
 

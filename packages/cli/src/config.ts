@@ -14,6 +14,10 @@ export interface TerraConfig {
   instrument: string[];
   /** Site ids are relative to this directory. */
   root?: string;
+  /** ONNX Runtime execution provider for the compiled segments (terra and static modes). */
+  ep: string;
+  /** Co-execution starts after this many iterations in a row that added no new path. */
+  stableAfter?: number;
 }
 
 export class ConfigError extends Error {}
@@ -34,5 +38,14 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): TerraConfig
     dump: env.TERRA_DUMP || undefined,
     instrument: (env.TERRA_INSTRUMENT || '').split(',').map((s) => s.trim()).filter(Boolean),
     root: env.TERRA_ROOT || undefined,
+    ep: env.TERRA_EP || 'cpu',
+    stableAfter: env.TERRA_STABLE_AFTER ? parseCount(env.TERRA_STABLE_AFTER, 'TERRA_STABLE_AFTER') : undefined,
   };
+}
+
+/** A positive integer option value. */
+export function parseCount(value: string, what: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new ConfigError(`invalid ${what} '${value}' (expected a positive integer)`);
+  return n;
 }

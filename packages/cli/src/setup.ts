@@ -66,14 +66,29 @@ export function installHooks(config: TerraConfig, root: string): void {
 
 type KernelCounts = { ort: number; cpu: number; view: number };
 
-interface RuntimeStats {
-  total: KernelCounts;
-  byKernel: Record<string, KernelCounts>;
+/** The runtime's co-execution counters (see @terrajs/runtime's coexec/counters.ts). */
+interface CoexecCounters {
+  mode: string;
+  iterations: { total: number; traced: number; coexecuted: number; diverged: number; byCause: Record<string, number> };
+  divergenceCount: number;
+  divergences: Array<{ iteration: number; index: number; kernel: string; site: string; expected: string[] }>;
+  kernels: { delegated: number; eager: number; breaks: number };
+  segments: { compiled: number; failed: number; runs: number; replays: number };
+  feeds: number;
+  compileMs: number;
+  waitMs: number;
+  graph?: { nodes: number; traces: number; branches: number };
+  boundaryLoop?: string;
+}
+
+interface Runtime {
+  stats(): { total: KernelCounts; byKernel: Record<string, KernelCounts> };
+  coexecution: { start(options: object): void; stats(): CoexecCounters | undefined };
 }
 
 interface Selected {
   tf: typeof import('@tensorflow/tfjs');
-  runtime?: { stats(): RuntimeStats; cachedSessions?(): number };
+  runtime?: Runtime;
 }
 
 /** Loads tfjs and the backend for the mode, and selects it. For wasm the promise must be awaited. */
@@ -85,14 +100,20 @@ export function selectBackend(config: TerraConfig): { selected: Selected; ready:
   switch (config.mode) {
     case 'terra':
     case 'static':
-    case 'eager':
+    case 'eager': {
       // eslint-disable-next-line @typescript-eslint/no-var-requires
-      selected.runtime = require('@terrajs/runtime');
+      const runtime = require('@terrajs/runtime') as Runtime;
+      selected.runtime = runtime;
       ready = tf.setBackend('terra'); // terra initializes synchronously: selected before this returns
       if (config.mode !== 'eager') {
-        process.stderr.write(`terra: --mode ${config.mode}: co-execution is not implemented yet; running eagerly on the terra backend (every kernel on ONNX Runtime or the cpu fallback)\n`);
+        runtime.coexecution.start({
+          mode: config.mode,
+          executionProviders: [config.ep],
+          stableAfter: config.stableAfter,
+        });
       }
       break;
+    }
     case 'cpu':
       ready = tf.setBackend('cpu');
       break;
@@ -111,60 +132,97 @@ export function selectBackend(config: TerraConfig): { selected: Selected; ready:
 
 export interface StatsReport {
   mode: string;
+  /** What actually ran: 'co-execution', 'static replay', 'eager' (terra backend), or a plain tfjs backend. */
   effectiveMode: string;
   backend: string;
+  /** True when at least one iteration ran co-executed (or replayed, in static mode). */
   coexecution: boolean;
   note: string;
   exitCode: number;
-  iterations: { traced: number; coexecuted: number };
-  divergences: unknown[];
-  kernels: { counted: boolean; byKernel: Record<string, KernelCounts> } & KernelCounts;
-  segments: { compiled: number; cached: number };
+  iterations: { total: number; traced: number; coexecuted: number; diverged: number; byCause: Record<string, number> };
+  divergences: { count: number; first: CoexecCounters['divergences'] };
+  kernels: {
+    counted: boolean;
+    /** Validated under co-execution and run inside compiled segments. */
+    delegated: number;
+    /** Graph breaks: predicted kernels run on the host between segments. */
+    breaks: number;
+    byKernel: Record<string, KernelCounts>;
+  } & KernelCounts;
+  segments: { compiled: number; failed: number; runs: number; replays: number };
   timings: { compileMs: number; waitMs: number; totalMs: number };
 }
 
+const round = (ms: number) => Math.round(ms * 1000) / 1000;
+
 function buildReport(config: TerraConfig, selected: Selected, startNs: bigint, exitCode: number): StatsReport {
   const totalMs = Number(process.hrtime.bigint() - startNs) / 1e6;
-  const onTerra = selected.runtime !== undefined;
   const s = selected.runtime?.stats();
+  const co = selected.runtime?.coexecution.stats();
   let backend = config.mode as string;
   try {
     backend = selected.tf.getBackend() ?? backend;
   } catch {
     // no backend
   }
+  const coexecuted = (co?.iterations.coexecuted ?? 0) + (co?.iterations.diverged ?? 0) > 0;
+  let effectiveMode: string = config.mode;
+  let note: string;
+  if (!selected.runtime) {
+    note = `plain tfjs ${config.mode} backend: kernels are not counted and nothing is traced`;
+  } else if (!co) {
+    effectiveMode = 'eager';
+    note = 'every kernel ran eagerly on the terra backend (ONNX Runtime or the cpu fallback); nothing was traced';
+  } else {
+    effectiveMode = config.mode === 'static' ? 'static replay' : 'co-execution';
+    note = co.iterations.total === 0
+      ? 'no iteration boundary was found (no optimizer step, no loop issuing kernels): the program ran eagerly while traced'
+      : `${co.iterations.total} iterations (${describeCauses(co.iterations.byCause)})` +
+        (coexecuted ? '' : '; co-execution never started (the program ended while the TraceGraph was still growing)');
+  }
   return {
     mode: config.mode,
-    effectiveMode: onTerra ? 'eager' : config.mode,
+    effectiveMode,
     backend,
-    coexecution: false,
-    note: onTerra
-      ? 'co-execution is not implemented yet: every kernel ran eagerly on the terra backend (ONNX Runtime or the cpu fallback); nothing was traced or compiled'
-      : `plain tfjs ${config.mode} backend: kernels are not counted and nothing is traced`,
+    coexecution: coexecuted,
+    note,
     exitCode,
-    iterations: { traced: 0, coexecuted: 0 },
-    divergences: [],
+    iterations: co
+      ? { ...co.iterations }
+      : { total: 0, traced: 0, coexecuted: 0, diverged: 0, byCause: {} },
+    divergences: { count: co?.divergenceCount ?? 0, first: co?.divergences ?? [] },
     kernels: s
-      ? { counted: true, ...s.total, byKernel: s.byKernel }
-      : { counted: false, ort: 0, cpu: 0, view: 0, byKernel: {} },
-    segments: { compiled: 0, cached: 0 },
-    timings: { compileMs: 0, waitMs: 0, totalMs: Math.round(totalMs * 1000) / 1000 },
+      ? { counted: true, ...s.total, delegated: co?.kernels.delegated ?? 0, breaks: co?.kernels.breaks ?? 0, byKernel: s.byKernel }
+      : { counted: false, ort: 0, cpu: 0, view: 0, delegated: 0, breaks: 0, byKernel: {} },
+    segments: co ? { ...co.segments } : { compiled: 0, failed: 0, runs: 0, replays: 0 },
+    timings: { compileMs: round(co?.compileMs ?? 0), waitMs: round(co?.waitMs ?? 0), totalMs: round(totalMs) },
   };
+}
+
+function describeCauses(byCause: Record<string, number>): string {
+  return Object.entries(byCause).map(([cause, n]) => `${n} ended by ${cause === 'loop' ? 'a loop iteration' : `an ${cause}`}`).join(', ');
 }
 
 function readableSummary(r: StatsReport): string {
   const lines = [`terra stats: mode ${r.mode} (ran ${r.effectiveMode} on backend ${r.backend}), ${r.timings.totalMs.toFixed(0)} ms, exit code ${r.exitCode}`];
   if (r.kernels.counted) {
-    const total = r.kernels.ort + r.kernels.cpu + r.kernels.view;
-    lines.push(`  kernels: ${total} dispatched, ${r.kernels.ort} on ONNX Runtime, ${r.kernels.cpu} on the cpu fallback, ` +
-      `${r.kernels.view} views (Identity shares its input's buffer)`);
+    const eager = r.kernels.ort + r.kernels.cpu + r.kernels.view;
+    lines.push(`  kernels: ${r.kernels.delegated} delegated to compiled segments; ${eager} run eagerly (${r.kernels.ort} on ONNX Runtime, ` +
+      `${r.kernels.cpu} on the cpu fallback, ${r.kernels.view} views)${r.kernels.breaks ? `, of which ${r.kernels.breaks} graph breaks` : ''}`);
     const top = Object.entries(r.kernels.byKernel)
       .map(([k, v]) => [k, v.ort + v.cpu + v.view, v.cpu] as const)
       .sort((a, b) => b[1] - a[1])
       .slice(0, 8);
-    if (top.length) lines.push(`  most dispatched: ${top.map(([k, n, cpu]) => `${k} ${n}${cpu ? ` (${cpu} cpu)` : ''}`).join(', ')}`);
+    if (top.length) lines.push(`  most run eagerly: ${top.map(([k, n, cpu]) => `${k} ${n}${cpu ? ` (${cpu} cpu)` : ''}`).join(', ')}`);
   } else lines.push('  kernels: not counted on this backend');
-  lines.push(`  iterations traced ${r.iterations.traced}, co-executed ${r.iterations.coexecuted}; segments compiled ${r.segments.compiled}; divergences ${r.divergences.length}`);
+  const it = r.iterations;
+  lines.push(`  iterations: ${it.total} (${it.traced} traced, ${it.coexecuted} co-executed, ${it.diverged} diverged)`);
+  lines.push(`  segments: ${r.segments.compiled} compiled (${r.timings.compileMs.toFixed(1)} ms), ${r.segments.runs} runs` +
+    `${r.segments.failed ? `, ${r.segments.failed} could not compile (${r.segments.replays} eager replays)` : ''}; JS waited ${r.timings.waitMs.toFixed(1)} ms for values`);
+  lines.push(`  divergences: ${r.divergences.count}`);
+  for (const d of r.divergences.first.slice(0, 5)) {
+    lines.push(`    iteration ${d.iteration}, kernel ${d.index} (${d.kernel}) at ${d.site}; expected ${d.expected.join(' or ') || 'the end of the iteration'}`);
+  }
   lines.push(`  ${r.note}`);
   return lines.join('\n') + '\n';
 }
@@ -175,7 +233,7 @@ export function reportAtExit(config: TerraConfig, selected: Selected, startNs: b
     fs.mkdirSync(config.dump, { recursive: true });
     fs.writeFileSync(
       path.join(config.dump, 'README.txt'),
-      'terra --dump: no segments were compiled in this run (co-execution is not implemented yet), so there are no graph dumps.\n',
+      'terra --dump: graph dumps are not written yet (see the open issue on graph dumps); use --stats to see the segments compiled.\n',
     );
   }
   if (!config.stats && !config.statsJson) return;

@@ -24,3 +24,4 @@ export function cachedSessions(): number {
 }
 export * as hooks from './hooks';
 export * as trace from './trace';
+export * as coexecution from './coexec';

@@ -19,10 +19,18 @@ export interface DispatchStats {
 
 const state: DispatchStats = { total: { ort: 0, cpu: 0, view: 0 }, byKernel: {}, sessions: { created: 0, cached: 0 } };
 
+let lastPath: DispatchPath = 'cpu';
+
 export function recordDispatch(kernelName: string, path: DispatchPath): void {
+  lastPath = path;
   state.total[path]++;
   const k = state.byKernel[kernelName] ?? (state.byKernel[kernelName] = { ort: 0, cpu: 0, view: 0 });
   k[path]++;
+}
+
+/** How the most recent kernel dispatch ran. */
+export function lastDispatchPath(): DispatchPath {
+  return lastPath;
 }
 
 export function recordSession(created: boolean): void {

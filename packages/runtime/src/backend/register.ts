@@ -9,6 +9,7 @@ import { DispatchPath, recordDispatch } from '../stats';
 import { TerraKernelError } from '../eager/kernel_error';
 import { isTracing, runKernelTraced } from '../trace/recording';
 import { TerraBackend } from './terra_backend';
+import { activeCoexecutor, setEagerKernels } from '../coexec/session';
 
 export const BACKEND_NAME = 'terra';
 
@@ -18,21 +19,28 @@ export const eagerExecutor = new EagerExecutor();
 /** Registers the terra backend (below cpu in priority, so it is used only when selected) and its kernels. */
 export function registerTerraBackend(): void {
   registerBackend(BACKEND_NAME, () => new TerraBackend(), 0);
+  const eagerFuncs = new Map<string, KernelFunc>();
   for (const cpuKernel of getKernelsForBackend('cpu')) {
-    const lowering = loweringFor(cpuKernel.kernelName);
+    const name = cpuKernel.kernelName;
+    const lowering = loweringFor(name);
     const kernelFunc = lowering ? loweredKernelFunc(lowering, cpuKernel.kernelFunc)
-      : cpuKernelFunc(cpuKernel, VIEW_KERNELS.has(cpuKernel.kernelName) ? 'view' : 'cpu');
+      : cpuKernelFunc(cpuKernel, VIEW_KERNELS.has(name) ? 'view' : 'cpu');
+    eagerFuncs.set(name, kernelFunc);
     const config: KernelConfig = {
-      kernelName: cpuKernel.kernelName,
+      kernelName: name,
       backendName: BACKEND_NAME,
-      kernelFunc: (args) => (isTracing()
-        ? runKernelTraced(cpuKernel.kernelName, args.inputs, args.attrs, () => kernelFunc(args))
-        : kernelFunc(args)),
+      kernelFunc: (args) => {
+        const co = activeCoexecutor();
+        if (co) return co.runKernel(name, args, kernelFunc);
+        if (isTracing()) return runKernelTraced(name, args.inputs, args.attrs, () => kernelFunc(args));
+        return kernelFunc(args);
+      },
       setupFunc: cpuKernel.setupFunc,
       disposeFunc: cpuKernel.disposeFunc,
     };
     registerKernel(config);
   }
+  setEagerKernels(eagerFuncs);
 }
 
 export function loweredKernelFunc(lowering: KernelLowering, cpuFunc: KernelFunc): KernelFunc {

@@ -1,6 +1,8 @@
 import { BackendValues, DataId, DataStorage, DataType, engine } from '@tensorflow/tfjs-core';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { noteRead, noteWrite } from '../trace/recording';
+import { activeCoexecutor } from '../coexec/session';
+import type { TerraData } from '../coexec/co_executor';
 
 /**
  * The terra backend. In eager mode tensor values live in host memory exactly as on tfjs-backend-cpu,
@@ -18,6 +20,7 @@ export class TerraBackend extends MathBackendCPU {
   override write(values: BackendValues, shape: number[], dtype: DataType): DataId {
     const dataId = super.write(values, shape, dtype);
     noteWrite(dataId, shape, dtype, values);
+    activeCoexecutor()?.onWrite(dataId, shape, dtype, values);
     return dataId;
   }
 
@@ -25,13 +28,30 @@ export class TerraBackend extends MathBackendCPU {
 
   /** The cpu backend's read() and complex reads go through readSync; only the outermost call is JS's read. */
   override readSync(dataId: DataId): BackendValues {
-    if (this.readDepth === 0) noteRead(dataId);
+    if (this.readDepth === 0) {
+      noteRead(dataId);
+      // Under co-execution the value may still be computing in the GraphRunner: wait for it here.
+      activeCoexecutor()?.readSync(dataId);
+    }
     this.readDepth++;
     try {
       return super.readSync(dataId);
     } finally {
       this.readDepth--;
     }
+  }
+
+  /** tfjs's data() and array(): the event loop stays free while the GraphRunner computes the value. */
+  override async read(dataId: DataId): Promise<BackendValues> {
+    await activeCoexecutor()?.read(dataId);
+    return super.read(dataId);
+  }
+
+  override disposeData(dataId: DataId, force = false): boolean {
+    const entry = this.data.get(dataId) as TerraData | undefined;
+    const released = super.disposeData(dataId, force);
+    if (entry && !this.data.has(dataId)) activeCoexecutor()?.released(dataId, entry);
+    return released;
   }
 
   /** The cpu backend keeps its buffers on dispose; terra drops them all. */

@@ -16,6 +16,14 @@ export interface SegmentOutput extends TensorSig {
   readonly output: number;
 }
 
+/** A kernel of the trace that cannot join a segment: it must run on the cpu fallback, between segments. */
+export class GraphBreak extends Unsupported {
+  constructor(readonly op: number, reason: string) {
+    super(reason);
+    this.name = 'GraphBreak';
+  }
+}
+
 export interface Segment {
   readonly model: Uint8Array;
   readonly inputs: readonly SegmentInput[];
@@ -27,7 +35,7 @@ export interface Segment {
  * Lowers the kernels of a trace into one ONNX model with the same lowering table eager execution
  * uses. Inputs are the trace's non-op origins, with the shapes the trace saw; outputs are the
  * requested kernel outputs. Everything else is internal to the graph, where ORT can fuse it away.
- * A kernel with no lowering, or one its lowering declines, is a graph break: Unsupported is thrown.
+ * A kernel with no lowering, or one its lowering declines, is a graph break: GraphBreak names it.
  */
 export function buildSegment(trace: Trace, outputs: ReadonlyArray<{ op: number; output: number }>): Segment {
   const g = new GraphBuilder('segment');
@@ -56,13 +64,17 @@ export function buildSegment(trace: Trace, outputs: ReadonlyArray<{ op: number; 
       continue;
     }
     const lowering = loweringFor(kernel.kernelName);
-    if (!lowering) throw new Unsupported(`${kernel.kernelName} has no lowering (a graph break)`);
+    if (!lowering) throw new GraphBreak(kernel.index, `${kernel.kernelName} has no lowering`);
     const ordered = lowering.inputNames ? lowering.inputNames.map((n) => byName.get(n)) : kernel.inputs;
-    const syms = ordered.map((i) => i && symOf(i.from, i));
     const specs: Array<TensorSpec | undefined> = ordered.map((i) => i && { dtype: i.dtype, rank: i.shape.length, shape: i.shape });
     const attrs = JSON.parse(kernel.attrs) as NamedAttrMap;
-    const outs = lowering.lower(g, syms, { kernelName: kernel.kernelName, inputs: specs, attrs });
-    values.push(outs);
+    try {
+      const syms = ordered.map((i) => i && symOf(i.from, i));
+      values.push(lowering.lower(g, syms, { kernelName: kernel.kernelName, inputs: specs, attrs }));
+    } catch (e) {
+      if (e instanceof Unsupported) throw new GraphBreak(kernel.index, `${kernel.kernelName}: ${e.message}`);
+      throw e;
+    }
   }
 
   const segmentOutputs = outputs.map(({ op, output }) => {

@@ -29,7 +29,10 @@ export class Executor {
     const start = performance.now();
     try {
       switch (req.op) {
-        case 'compile': this.compile(req.key, req.model); return undefined;
+        case 'compile': {
+          const error = this.compile(req.key, req.model);
+          return req.seq === undefined ? undefined : { kind: 'compiled', seq: req.seq, error };
+        }
         case 'feed': this.feed(req.id, req.dtype, req.shape, req.data); return undefined;
         case 'run': this.run(req.key, req.inputs, req.outputs); return undefined;
         case 'read': return this.read(req.id, req.seq);
@@ -42,16 +45,20 @@ export class Executor {
     }
   }
 
-  private compile(key: string, model: Uint8Array): void {
+  /** Creates the session; returns why it failed, if it did. */
+  private compile(key: string, model: Uint8Array): string | undefined {
     const old = this.segments.get(key);
     if (old && 'session' in old) old.session.dispose();
     const start = performance.now();
     try {
       this.segments.set(key, { session: new SyncSession(model, this.sessionOptions) });
+      return undefined;
     } catch (e) {
-      // Not reported now: compile() returned long ago on the main thread. The first run of the
+      // An asynchronous compile() returned long ago on the main thread: the first run of the
       // segment fails its outputs with this message, and reading them throws it.
-      this.segments.set(key, { compileError: errorMessage(e) });
+      const compileError = errorMessage(e);
+      this.segments.set(key, { compileError });
+      return compileError;
     } finally {
       this.counts.compileMs += performance.now() - start;
     }

@@ -132,6 +132,19 @@ export class GraphRunner {
   }
 
   /**
+   * Registers a segment and blocks until its session exists; returns ORT's reason if it could not be
+   * created (the key then stays registered, and runs of it fail their outputs).
+   */
+  compileSync(key: string, model: Uint8Array): string | undefined {
+    const seq = this.nextSeq++;
+    this.post({ op: 'compile', key, model, seq });
+    this.compiled.add(key);
+    const reply = this.waitSync(seq);
+    if (reply.kind !== 'compiled') throw new Error(`GraphRunner: unexpected reply ${reply.kind} to compile`);
+    return reply.error;
+  }
+
+  /**
    * Puts a host value in the worker under `id`. The data is copied (structured clone) unless
    * `transfer` is asked for: a tfjs tensor's buffer usually stays readable by JS after it is fed.
    */

@@ -25,7 +25,8 @@ export interface HostValue {
 export type CrashKind = 'exit' | 'throw';
 
 export type Request =
-  | { op: 'compile'; key: string; model: Uint8Array }
+  /** With `seq`, the worker replies 'compiled' once the session exists or failed (see GraphRunner.compileSync). */
+  | { op: 'compile'; key: string; model: Uint8Array; seq?: number }
   | { op: 'feed'; id: ValueId; dtype: GraphDtype; shape: number[]; data: HostData }
   | { op: 'run'; key: string; inputs: ValueId[]; outputs: ValueId[] }
   | { op: 'read'; id: ValueId; seq: number }
@@ -58,6 +59,7 @@ export type Reply =
   | { kind: 'value'; seq: number; value: HostValue }
   | { kind: 'stats'; seq: number; stats: WorkerStats }
   | { kind: 'error'; seq: number; message: string; key?: string }
+  | { kind: 'compiled'; seq: number; error?: string }
   /** Sent by the dying worker from its exit hook, before its ports close. */
   | { kind: 'died'; reason: string };
 

@@ -1,7 +1,7 @@
 import type { BackendValues, DataId, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { engine } from '@tensorflow/tfjs-core';
 import { callPath } from '../hooks';
-import type { Feed, Fetch, Provenance, Trace, TracedKernel } from './trace';
+import type { DraftKernel, Feed, Fetch, Provenance, Trace, TracedKernel } from './trace';
 
 /**
  * Records one trace at a time from the backend's events: kernel dispatches, writes from JS and reads.
@@ -15,6 +15,8 @@ export class TraceRecorder {
   private origin = new WeakMap<DataId, Provenance>();
   private carried = new WeakMap<DataId, number>();
   private carriedCount = 0;
+  /** The registered variables' buffers when the trace began, built on first need. */
+  private variables: Map<DataId, string> | undefined;
   private lastPath = '';
   private ordinal = 0;
 
@@ -26,25 +28,42 @@ export class TraceRecorder {
   }
 
   kernel(kernelName: string, inputs: ReadonlyArray<readonly [string, TensorInfo]>, attrs: NamedAttrMap,
-    outputs: readonly TensorInfo[]): void {
+    outputs: readonly TensorInfo[], path?: TracedKernel['path']): void {
+    this.commit(this.draft(kernelName, inputs, attrs), outputs, path);
+  }
+
+  /** Describes the next kernel call before it runs (call path, ordinal, attrs, input provenance). */
+  draft(kernelName: string, inputs: ReadonlyArray<readonly [string, TensorInfo]>, attrs: NamedAttrMap): DraftKernel {
     const sitePath = callPath();
     const pathKey = sitePath.join('\n');
     this.ordinal = pathKey === this.lastPath ? this.ordinal + 1 : 0;
     this.lastPath = pathKey;
-    const index = this.kernels.length;
-    this.kernels.push({
-      index,
+    return {
+      index: this.kernels.length,
       sitePath,
       ordinal: this.ordinal,
       kernelName,
       attrs: canonicalAttrs(attrs),
       inputs: inputs.map(([name, t]) => ({ name, from: this.provenance(t.dataId), dtype: t.dtype, shape: [...t.shape] })),
-      outputs: outputs.map((t) => ({ dtype: t.dtype, shape: [...t.shape] })),
-    });
+    };
+  }
+
+  /** Records a drafted call with its outputs; it must be the next kernel of the trace. */
+  commit(draft: DraftKernel, outputs: readonly TensorInfo[], path?: TracedKernel['path']): TracedKernel {
+    const index = this.kernels.length;
+    if (draft.index !== index) throw new Error(`terra: kernel ${draft.kernelName} was drafted at ${draft.index} and committed at ${index}`);
+    const kernel: TracedKernel = { ...draft, outputs: outputs.map((t) => ({ dtype: t.dtype, shape: [...t.shape] })), path };
+    this.kernels.push(kernel);
     outputs.forEach((t, output) => {
       // A kernel that returns its input's buffer (Identity, cpu's Reshape) keeps the input's origin.
       if (!this.origin.has(t.dataId)) this.origin.set(t.dataId, { kind: 'op', op: index, output });
     });
+    return kernel;
+  }
+
+  /** Kernels recorded in the current trace. */
+  get kernelCount(): number {
+    return this.kernels.length;
   }
 
   /** JS read a value. */
@@ -61,6 +80,7 @@ export class TraceRecorder {
     this.origin = new WeakMap();
     this.carried = new WeakMap();
     this.carriedCount = 0;
+    this.variables = undefined;
     this.lastPath = '';
     this.ordinal = 0;
     return trace;
@@ -69,7 +89,9 @@ export class TraceRecorder {
   private provenance(dataId: DataId): Provenance {
     const known = this.origin.get(dataId);
     if (known) return known;
-    const variable = variableName(dataId);
+    // A variable assigned during the trace points at a buffer whose origin is already known, so
+    // the registered variables as they were when the trace began are enough.
+    const variable = (this.variables ??= variableBuffers()).get(dataId);
     if (variable !== undefined) return { kind: 'variable', name: variable };
     let slot = this.carried.get(dataId);
     if (slot === undefined) {
@@ -80,12 +102,9 @@ export class TraceRecorder {
   }
 }
 
-function variableName(dataId: DataId): string | undefined {
+function variableBuffers(): Map<DataId, string> {
   const vars = engine().registeredVariables;
-  for (const name of Object.keys(vars)) {
-    if (vars[name].dataId === dataId) return name;
-  }
-  return undefined;
+  return new Map(Object.keys(vars).map((name) => [vars[name].dataId, name]));
 }
 
 /** Attrs as JSON with sorted keys, so that equal attrs give equal strings. */

@@ -29,7 +29,12 @@ export interface TracedKernel {
   /** Inputs under the kernel's own input names (optional inputs that were absent are left out). */
   readonly inputs: ReadonlyArray<{ readonly name: string; readonly from: Provenance } & TensorSig>;
   readonly outputs: readonly TensorSig[];
+  /** How it executed when recorded: on ONNX Runtime, on the cpu fallback, or as a view of its input. */
+  readonly path?: 'ort' | 'cpu' | 'view' | 'lazy';
 }
+
+/** A kernel call known before it executes: everything of a TracedKernel but its outputs. */
+export type DraftKernel = Omit<TracedKernel, 'outputs' | 'path'>;
 
 /** A tensor JS wrote (tf.tensor, tfjs random ops, ...), in order; `afterKernel` is how many kernels preceded it. */
 export interface Feed extends TensorSig {

@@ -1,4 +1,4 @@
-import type { Provenance, Trace, TracedKernel } from './trace';
+import type { DraftKernel, Provenance, Trace, TracedKernel } from './trace';
 
 /**
  * The TraceGraph: traces merged into one graph of kernel-at-site nodes. A node is identified by what
@@ -30,6 +30,11 @@ export interface GraphNode {
   readonly next: Map<number, number>;
   /** How many merged traces ended at this node. */
   ends: number;
+  /**
+   * The kernel did not run on ONNX Runtime when traced (no lowering, a declined call, a type ORT
+   * lacks): co-execution runs it on the cpu fallback between segments, a graph break.
+   */
+  breaks: boolean;
 }
 
 export interface MergeResult {
@@ -47,33 +52,50 @@ export class TraceGraph {
   private traces = 0;
   private quietMerges = 0;
 
-  /** Merges a trace; returns what it added (nothing, once the program's paths are all known). */
-  merge(trace: Trace): MergeResult {
+  /**
+   * Merges a trace; returns what it added (nothing, once the program's paths are all known).
+   * `keys` are the kernels' identities when the caller computed them already (see keyOf).
+   */
+  merge(trace: Trace, keys?: readonly string[]): MergeResult {
     let newNodes = 0;
     let newEdges = 0;
     const nodeOfOp: number[] = [];
     let prev = START;
-    for (const kernel of trace.kernels) {
-      const inputs = kernel.inputs.map((i) => toNodeInput(i.from, nodeOfOp));
-      const key = identity(kernel, inputs);
+    trace.kernels.forEach((kernel, op) => {
+      const key = keys?.[op] ?? this.keyOf(kernel, nodeOfOp);
       let id = this.byKey.get(key);
       if (id === undefined) {
         id = this.nodes.length;
-        this.nodes.push({ id, key, kernel, inputs, next: new Map(), ends: 0 });
+        const inputs = kernel.inputs.map((i) => toNodeInput(i.from, nodeOfOp));
+        this.nodes.push({ id, key, kernel, inputs, next: new Map(), ends: 0, breaks: false });
         this.byKey.set(key, id);
         newNodes++;
       }
+      if (kernel.path === 'cpu') this.nodes[id].breaks = true;
       nodeOfOp.push(id);
       const edges = prev === START ? this.starts : this.nodes[prev].next;
       const count = edges.get(id);
       if (count === undefined) newEdges++;
       edges.set(id, (count ?? 0) + 1);
       prev = id;
-    }
+    });
     if (prev !== START) this.nodes[prev].ends++;
     this.traces++;
     this.quietMerges = newNodes + newEdges === 0 ? this.quietMerges + 1 : 0;
     return { newNodes, newEdges };
+  }
+
+  /** A kernel call's identity, given the nodes of the trace's earlier kernels. */
+  keyOf(kernel: DraftKernel, nodeOfOp: readonly number[]): string {
+    return identity(kernel, kernel.inputs.map((i) => toNodeInput(i.from, nodeOfOp)));
+  }
+
+  /** The node with this identity if the graph has an edge to it from `prev`. */
+  successor(prev: number, key: string): number | undefined {
+    const id = this.byKey.get(key);
+    if (id === undefined) return undefined;
+    const edges = prev === START ? this.starts : this.nodes[prev].next;
+    return edges.has(id) ? id : undefined;
   }
 
   /** Traces merged so far. */
@@ -87,12 +109,8 @@ export class TraceGraph {
   }
 
   /** The node a kernel call would be at, given the node before it (START at the beginning of an iteration). */
-  predict(prev: number, kernel: TracedKernel, nodeOfOp: readonly number[]): number | undefined {
-    const inputs = kernel.inputs.map((i) => toNodeInput(i.from, nodeOfOp));
-    const id = this.byKey.get(identity(kernel, inputs));
-    if (id === undefined) return undefined;
-    const edges = prev === START ? this.starts : this.nodes[prev].next;
-    return edges.has(id) ? id : undefined;
+  predict(prev: number, kernel: DraftKernel, nodeOfOp: readonly number[]): number | undefined {
+    return this.successor(prev, this.keyOf(kernel, nodeOfOp));
   }
 
   /** Nodes with more than one successor: where JS chose between paths. */
@@ -110,7 +128,7 @@ function toNodeInput(from: Provenance, nodeOfOp: readonly number[]): NodeInput {
   }
 }
 
-function identity(kernel: TracedKernel, inputs: readonly NodeInput[]): string {
+function identity(kernel: DraftKernel, inputs: readonly NodeInput[]): string {
   return JSON.stringify([
     kernel.sitePath, kernel.ordinal, kernel.kernelName, kernel.attrs,
     kernel.inputs.map((i) => [i.dtype, i.shape]), inputs,

@@ -1,0 +1,453 @@
+import type { BackendValues, DataId, DataType, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import { GraphBreak, buildSegment } from '../generation/segment';
+import { GraphRunner } from '../graph_runner/graph_runner';
+import type { HostData, ValueId } from '../graph_runner/protocol';
+import { isLowerableDtype } from '../onnx/dtypes';
+import { VIEW_KERNELS, loweringFor } from '../lowering/registry';
+import { lastDispatchPath } from '../stats';
+import { TraceRecorder } from '../trace/recorder';
+import { START, TraceGraph } from '../trace/trace_graph';
+import type { DraftKernel, Trace, TensorSig } from '../trace/trace';
+import { BoundaryCause, IterationBoundaries } from './boundaries';
+import { CoexecCounters, Divergence, newCounters } from './counters';
+import type { CoexecOptions } from './options';
+import { External, PendingBatch } from './pending_batch';
+import { replayBatch } from './replay';
+
+/** A tfjs-backend-cpu buffer entry, with where co-execution keeps the value when not on the host. */
+export interface TerraData {
+  values?: BackendValues;
+  dtype: DataType;
+  refCount: number;
+  complexTensorInfos?: { real: TensorInfo; imag: TensorInfo };
+  /** The GraphRunner's copy (the only one while `values` is unset). */
+  worker?: ValueId;
+  /** The batch that will produce the value, while it is not dispatched. */
+  pending?: PendingBatch;
+}
+
+type Inputs = ReadonlyArray<readonly [string, TensorInfo]>;
+
+/** What the next kernel is expected to be, for a validated call. */
+interface Prediction {
+  readonly node: number;
+  readonly outputs: readonly TensorSig[];
+  readonly breaks: boolean;
+}
+
+interface CompiledSegment {
+  readonly runnerKey: string;
+  /** For each segment input, the batch's external slot. */
+  readonly inputSlots: readonly number[];
+  readonly model: Uint8Array;
+}
+
+/**
+ * Imperative-symbolic co-execution (DESIGN.md, phases 1 to 3), driven by the terra backend's kernel
+ * calls, writes and reads:
+ * - tracing: kernels run eagerly and are recorded; at each iteration boundary the trace merges into
+ *   the TraceGraph. Once the graph stops growing, iterations are co-executed.
+ * - co-execution: each kernel call is validated against the TraceGraph (its identity, including input
+ *   provenance and shapes) and returns lazy tensors with the predicted shapes. Validated kernels
+ *   accumulate in a pending batch, dispatched as one segment to the GraphRunner at a sync point (JS
+ *   reads a value, a graph break, an iteration boundary). JS goes on at once; it waits only in reads.
+ * - divergence: a call the graph does not predict dispatches what is pending, and the rest of the
+ *   iteration runs eagerly while recorded; the new path merges and is co-executed when seen again.
+ * - static mode: the second iteration (the first that starts at a boundary) is recorded and later iterations replay it by position, checking
+ *   only the kernel name (the tf.function-style baseline, which may be wrong: the benchmark checks it).
+ *   A kernel beyond the recording or with another name runs eagerly for the rest of the iteration.
+ */
+export class CoExecutor {
+  private readonly graph = new TraceGraph();
+  private readonly recorder = new TraceRecorder();
+  private readonly runner: GraphRunner;
+  private readonly boundaries: IterationBoundaries;
+  private readonly counters: CoexecCounters = newCounters();
+  private readonly segments = new Map<string, CompiledSegment | { failed: string }>();
+  /** Graph nodes (static mode: positions) found not to lower inside a segment. */
+  private readonly breakNodes = new Set<number>();
+  private batch = new PendingBatch();
+  private state: 'tracing' | 'coexec' | 'diverged' = 'tracing';
+  private started = false;
+  private prev = START;
+  private nodeOfOp: number[] = [];
+  private keys: string[] = [];
+  private staticTrace: Trace | undefined;
+  /** Live buffers the worker holds a copy of (the tensors stop() must bring home). */
+  private readonly resident = new Map<DataId, TerraData>();
+  private depth = 0;
+  private kernelsIssued = 0;
+  private stopped = false;
+
+  constructor(private readonly backend: MathBackendCPU, private readonly eagerFuncs: ReadonlyMap<string, KernelFunc>,
+    private readonly options: CoexecOptions) {
+    this.runner = new GraphRunner({
+      executionProviders: options.executionProviders,
+      intraOpNumThreads: options.intraOpNumThreads,
+      workerEntry: options.workerEntry,
+    });
+    this.counters.mode = options.mode ?? 'terra';
+    this.boundaries = new IterationBoundaries(() => this.kernelsIssued, (cause) => this.boundary(cause));
+    this.boundaries.start(options.boundaries);
+  }
+
+  // ---- kernel calls, writes and reads (from the backend) ----
+
+  runKernel(kernelName: string, args: Parameters<KernelFunc>[0], eager: KernelFunc): TensorInfo | TensorInfo[] {
+    if (this.depth > 0) return eager(args);
+    this.kernelsIssued++;
+    const inputs = Object.entries(args.inputs).filter((e): e is [string, TensorInfo] => e[1] != null);
+    const attrs = (args.attrs ?? {}) as NamedAttrMap;
+    const draft = this.recorder.draft(kernelName, inputs, attrs);
+    if (this.state === 'coexec') {
+      const prediction = this.predict(draft);
+      if (prediction) return this.runPredicted(draft, prediction, inputs, args, eager);
+      this.diverge(draft);
+    }
+    this.flush();
+    const out = this.runEagerly(inputs, args, eager);
+    this.recorder.commit(draft, Array.isArray(out) ? out : [out], lastDispatchPath());
+    return out;
+  }
+
+  /** A tensor written from JS: a feed of the current trace. */
+  onWrite(dataId: DataId, shape: number[], dtype: DataType, values: BackendValues): void {
+    if (this.depth === 0) this.recorder.write(dataId, { shape, dtype }, values);
+  }
+
+  /** JS reads a value: a sync point. Returns once the value is on the host. */
+  readSync(dataId: DataId): void {
+    if (this.depth === 0) this.recorder.read(dataId);
+    const entry = this.entry(dataId);
+    if (!entry || entry.values != null) return;
+    if (entry.pending) this.flush();
+    if (entry.values != null || entry.worker === undefined) return;
+    const start = performance.now();
+    try {
+      entry.values = this.runner.readSync(entry.worker).data;
+    } catch (e) {
+      throw this.lostValue(e);
+    } finally {
+      this.counters.waitMs += performance.now() - start;
+    }
+  }
+
+  /** The same for an async read: awaits the worker without blocking the event loop. */
+  async read(dataId: DataId): Promise<void> {
+    const entry = this.entry(dataId);
+    if (!entry || entry.values != null) return;
+    if (entry.pending) this.flush();
+    if (entry.values != null || entry.worker === undefined) return;
+    const start = performance.now();
+    try {
+      const value = await this.runner.read(entry.worker);
+      entry.values ??= value.data;
+    } catch (e) {
+      throw this.lostValue(e);
+    } finally {
+      this.counters.waitMs += performance.now() - start;
+    }
+  }
+
+  /** tfjs disposed the buffer: free the worker's copy (after the pending batch, if that uses it). */
+  released(dataId: DataId, entry: TerraData): void {
+    if (entry.worker === undefined || this.stopped) return;
+    this.resident.delete(dataId);
+    if (this.batch.uses(entry.worker)) this.batch.freeAfterRun.push(entry.worker);
+    else this.runner.dispose(entry.worker);
+  }
+
+  /** An explicit iteration boundary (the escape hatch). */
+  markIteration(): void {
+    this.boundary('marker');
+  }
+
+  stats(): CoexecCounters {
+    return {
+      ...this.counters,
+      divergences: [...this.counters.divergences],
+      graph: { nodes: this.graph.nodes.length, traces: this.graph.traceCount, branches: this.graph.branchNodes().length },
+      boundaryLoop: this.boundaries.loop,
+    };
+  }
+
+  /** The compiled segments' models, in compile order (for dumps). */
+  segmentModels(): Uint8Array[] {
+    return [...this.segments.values()].flatMap((s) => ('model' in s ? [s.model] : []));
+  }
+
+  /**
+   * Ends co-execution: dispatches what is pending, brings every value still held only by the worker
+   * to the host (so the program's tensors stay valid on the plain backend), and stops the worker.
+   */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.flush();
+    this.boundaries.stop();
+    for (const entry of this.resident.values()) {
+      if (entry.values == null && entry.worker !== undefined) entry.values = this.runner.readSync(entry.worker).data;
+      entry.worker = undefined;
+    }
+    this.resident.clear();
+    this.stopped = true;
+    await this.runner.terminate();
+  }
+
+  /** Values the GraphRunner holds (for memory tests and stats). */
+  workerValues(): number {
+    return this.runner.stats().values;
+  }
+
+  // ---- prediction ----
+
+  private predict(draft: DraftKernel): Prediction | undefined {
+    if (this.counters.mode === 'static') return this.predictStatic(draft);
+    const key = this.graph.keyOf(draft, this.nodeOfOp);
+    const node = this.graph.successor(this.prev, key);
+    if (node === undefined) return undefined;
+    this.keys[draft.index] = key;
+    const n = this.graph.nodes[node];
+    return { node, outputs: n.kernel.outputs, breaks: n.breaks || this.breakNodes.has(node) };
+  }
+
+  /**
+   * Static mode: the kernel at the same position of the recorded iteration, if it has the same name.
+   * Attrs, shapes and where the inputs come from are not checked: a tf.function-style replay.
+   */
+  private predictStatic(draft: DraftKernel): Prediction | undefined {
+    const recorded = this.staticTrace!.kernels[draft.index];
+    if (!recorded || recorded.kernelName !== draft.kernelName) return undefined;
+    return { node: draft.index, outputs: recorded.outputs, breaks: recorded.path === 'cpu' || this.breakNodes.has(draft.index) };
+  }
+
+  private runPredicted(draft: DraftKernel, p: Prediction, inputs: Inputs, args: Parameters<KernelFunc>[0],
+    eager: KernelFunc): TensorInfo | TensorInfo[] {
+    this.nodeOfOp.push(p.node);
+    this.prev = p.node;
+    const lowering = loweringFor(draft.kernelName);
+    const lazy = !p.breaks && lowering !== undefined &&
+      inputs.every(([, t]) => isLowerableDtype(t.dtype)) && p.outputs.every((o) => isLowerableDtype(o.dtype));
+    if (VIEW_KERNELS.has(draft.kernelName)) {
+      // A view shares its input's buffer and computes nothing: the input may stay lazy.
+      this.depth++;
+      let out;
+      try {
+        out = eager(args);
+      } finally {
+        this.depth--;
+      }
+      this.recorder.commit(draft, Array.isArray(out) ? out : [out], 'view');
+      return out;
+    }
+    if (!lazy) {
+      // A graph break: what is pending is dispatched, and the kernel runs on the host.
+      this.flush();
+      this.counters.kernels.breaks++;
+      const out = this.runEagerly(inputs, args, eager);
+      this.recorder.commit(draft, Array.isArray(out) ? out : [out], lastDispatchPath());
+      return out;
+    }
+    const outputs = p.outputs.map((o) => ({ dataId: this.allocateLazy(o.dtype), dtype: o.dtype, shape: o.shape }));
+    this.batch.add(p.node, draft.kernelName, draft.attrs, inputs, outputs, (info) => this.external(info));
+    const infos: TensorInfo[] = outputs.map((o) => ({ dataId: o.dataId, dtype: o.dtype, shape: [...o.shape] }));
+    this.recorder.commit(draft, infos, 'lazy');
+    this.counters.kernels.delegated++;
+    return lowering.multiOutput ? infos : infos[0];
+  }
+
+  private diverge(draft: DraftKernel): void {
+    this.state = 'diverged';
+    const successors = this.prev === START ? [...this.graph.starts.keys()] : [...this.graph.nodes[this.prev].next.keys()];
+    const recorded = this.staticTrace?.kernels[draft.index];
+    const expected = this.counters.mode === 'static'
+      ? (recorded ? [recorded.kernelName] : [])
+      : successors.slice(0, 3).map((n) => this.graph.nodes[n].kernel.kernelName);
+    const d: Divergence = {
+      iteration: this.counters.iterations.total + 1,
+      kernel: draft.kernelName,
+      index: draft.index,
+      site: draft.sitePath.at(-1) ?? '(no instrumented site)',
+      expected,
+    };
+    this.counters.divergenceCount++;
+    if (this.counters.divergences.length < 100) this.counters.divergences.push(d);
+  }
+
+  // ---- iterations ----
+
+  private boundary(cause: BoundaryCause): void {
+    if (this.stopped || this.depth > 0) return;
+    if (this.recorder.kernelCount === 0) return;
+    this.flush();
+    const trace = this.recorder.cut();
+    const it = this.counters.iterations;
+    it.total++;
+    it.byCause[cause] = (it.byCause[cause] ?? 0) + 1;
+    if (this.state === 'coexec') it.coexecuted++;
+    else if (this.state === 'diverged') it.diverged++;
+    else it.traced++;
+    if (this.counters.mode === 'static') {
+      // The first iteration also holds the program's setup; the second is the first whole step.
+      if (it.total === 2) {
+        this.staticTrace = trace;
+        this.started = true;
+      }
+    } else {
+      this.graph.merge(trace, this.keys);
+      const stableAfter = this.options.stableAfter ?? 2;
+      const maxTraced = this.options.maxTracedIterations ?? 10;
+      if (!this.started && (this.graph.isStable(stableAfter) || it.traced >= maxTraced)) this.started = true;
+    }
+    this.state = this.started ? 'coexec' : 'tracing';
+    this.prev = START;
+    this.nodeOfOp = [];
+    this.keys = [];
+  }
+
+  // ---- dispatch ----
+
+  /** Dispatches the pending batch as one segment (compiled on first use), or replays it eagerly. */
+  private flush(): void {
+    const batch = this.batch;
+    if (batch.size === 0) return;
+    this.batch = new PendingBatch();
+    const outputs = batch.liveOutputs((dataId) => this.backend.data.has(dataId));
+    const key = batch.key(outputs);
+    let segment = this.segments.get(key);
+    if (!segment) {
+      segment = this.compile(batch, outputs);
+      this.segments.set(key, segment);
+    }
+    if ('failed' in segment) {
+      this.counters.segments.replays++;
+      this.depth++;
+      try {
+        replayBatch(batch, outputs, this.backend, this.eagerFuncs, (ext) => this.hostValues(ext));
+      } finally {
+        this.depth--;
+      }
+      for (const o of outputs) this.entry(o.dataId)!.pending = undefined;
+    } else {
+      const inputIds = segment.inputSlots.map((slot) => this.upload(batch, batch.externals[slot]));
+      const outputIds = outputs.map(() => this.runner.newId());
+      this.runner.run(segment.runnerKey, inputIds, outputIds);
+      this.counters.segments.runs++;
+      outputs.forEach((o, i) => {
+        const entry = this.entry(o.dataId)!;
+        entry.pending = undefined;
+        entry.worker = outputIds[i];
+        this.resident.set(o.dataId, entry);
+      });
+    }
+    for (const id of batch.freeAfterRun) this.runner.dispose(id);
+  }
+
+  private compile(batch: PendingBatch, outputs: ReturnType<PendingBatch['liveOutputs']>): CompiledSegment | { failed: string } {
+    const start = performance.now();
+    try {
+      const segment = buildSegment(batch.toTrace(), outputs);
+      const runnerKey = `segment${this.counters.segments.compiled + this.counters.segments.failed}`;
+      const error = this.runner.compileSync(runnerKey, segment.model);
+      if (error !== undefined) {
+        this.counters.segments.failed++;
+        return { failed: `ONNX Runtime could not create the session: ${error}` };
+      }
+      this.counters.segments.compiled++;
+      const inputSlots = segment.inputs.map((i) => (i.from.kind === 'carried' ? i.from.slot : -1));
+      return { runnerKey, inputSlots, model: segment.model };
+    } catch (e) {
+      this.counters.segments.failed++;
+      // The kernel runs on the host from now on, between segments.
+      if (e instanceof GraphBreak) this.breakNodes.add(batch.nodeAt(e.op));
+      return { failed: (e as Error).message };
+    } finally {
+      this.counters.compileMs += performance.now() - start;
+    }
+  }
+
+  /** The worker's id for an external, feeding the host value if the worker has none yet. */
+  private upload(batch: PendingBatch, ext: External): ValueId {
+    if (ext.worker !== undefined) return ext.worker;
+    const id = this.runner.newId();
+    this.runner.feed(id, ext.dtype as 'float32', ext.shape, toHostData(ext.values!, ext.dtype));
+    this.counters.feeds++;
+    const entry = this.entry(ext.dataId);
+    // Keep the upload for later batches while tfjs holds the tensor (a constant made before the loop).
+    if (entry && entry.worker === undefined) {
+      entry.worker = id;
+      this.resident.set(ext.dataId, entry);
+    } else batch.freeAfterRun.push(id);
+    return id;
+  }
+
+  private external(info: TensorInfo): External {
+    const entry = this.entry(info.dataId)!;
+    if (entry.pending) {
+      // Produced by the batch but no longer pending there means a bug; never guess a value.
+      throw new Error(`terra: internal error: input ${JSON.stringify(info.dataId)} is pending in another batch`);
+    }
+    return { dataId: info.dataId, dtype: info.dtype, shape: info.shape, worker: entry.worker, values: entry.values };
+  }
+
+  private hostValues(ext: External): BackendValues {
+    if (ext.values != null) return ext.values;
+    return this.runner.readSync(ext.worker!).data;
+  }
+
+  // ---- eager execution ----
+
+  /** Runs a kernel on the host: its inputs (lazy ones included) are brought to the host first. */
+  private runEagerly(inputs: Inputs, args: Parameters<KernelFunc>[0], eager: KernelFunc): TensorInfo | TensorInfo[] {
+    for (const [, info] of inputs) this.materialize(info);
+    this.counters.kernels.eager++;
+    this.depth++;
+    try {
+      return eager(args);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private materialize(info: TensorInfo): void {
+    this.readSyncQuiet(info.dataId);
+    const parts = this.entry(info.dataId)?.complexTensorInfos;
+    if (parts) {
+      this.materialize(parts.real);
+      this.materialize(parts.imag);
+    }
+  }
+
+  /** Like readSync, without recording a read by JS. */
+  private readSyncQuiet(dataId: DataId): void {
+    this.depth++;
+    try {
+      this.readSync(dataId);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private allocateLazy(dtype: DataType): DataId {
+    const dataId = { id: (this.backend as unknown as { nextDataId(): number }).nextDataId() };
+    const entry: TerraData = { values: undefined, dtype, refCount: 1, pending: this.batch };
+    this.backend.data.set(dataId, entry as never);
+    return dataId;
+  }
+
+  private entry(dataId: DataId): TerraData | undefined {
+    // DataStorage.get of an unknown id asks the engine to move it from another backend: check first.
+    return this.backend.data.has(dataId) ? this.backend.data.get(dataId) as TerraData : undefined;
+  }
+
+  private lostValue(e: unknown): Error {
+    const reason = e instanceof Error ? e.message : String(e);
+    return new Error(`terra: a value computed by the GraphRunner could not be read: ${reason}`);
+  }
+}
+
+function toHostData(values: BackendValues, dtype: DataType): HostData {
+  if (dtype === 'float32') return values instanceof Float32Array ? values : new Float32Array(values as ArrayLike<number>);
+  if (dtype === 'int32') return values instanceof Int32Array ? values : new Int32Array(values as ArrayLike<number>);
+  return values instanceof Uint8Array ? values : new Uint8Array(values as ArrayLike<number>);
+}

@@ -1,0 +1,70 @@
+import type { BoundaryCause } from './boundaries';
+import type { CoexecMode } from './options';
+
+/** A kernel call the TraceGraph did not predict. */
+export interface Divergence {
+  /** 1-based iteration number. */
+  iteration: number;
+  /** Position of the kernel in its iteration. */
+  index: number;
+  kernel: string;
+  /** The innermost instrumented call site that issued it. */
+  site: string;
+  /** Kernels the graph expected there (up to three). */
+  expected: string[];
+}
+
+/** What co-execution did; every field is counted where it happens. */
+export interface CoexecCounters {
+  mode: CoexecMode;
+  iterations: {
+    total: number;
+    /** Run eagerly and recorded, before co-execution started. */
+    traced: number;
+    /** Co-executed from start to end with every kernel validated. */
+    coexecuted: number;
+    /** Co-executed until a divergence, then eagerly. */
+    diverged: number;
+    byCause: Partial<Record<BoundaryCause, number>>;
+  };
+  divergenceCount: number;
+  /** The first 100 divergences. */
+  divergences: Divergence[];
+  kernels: {
+    /** Validated and run inside a segment. */
+    delegated: number;
+    /** Run on the host (eagerly: tracing, after a divergence, graph breaks, views). */
+    eager: number;
+    /** Graph breaks during co-execution: predicted kernels that ran on the host between segments. */
+    breaks: number;
+  };
+  segments: {
+    compiled: number;
+    /** Batches that could not be compiled (they run eagerly, replayed). */
+    failed: number;
+    runs: number;
+    replays: number;
+  };
+  /** Host values sent to the worker (feeds, and values produced on the host). */
+  feeds: number;
+  /** Building and compiling segments, as the JS thread saw it. */
+  compileMs: number;
+  /** Time the JS thread waited for values from the GraphRunner. */
+  waitMs: number;
+  graph?: { nodes: number; traces: number; branches: number };
+  boundaryLoop?: string;
+}
+
+export function newCounters(): CoexecCounters {
+  return {
+    mode: 'terra',
+    iterations: { total: 0, traced: 0, coexecuted: 0, diverged: 0, byCause: {} },
+    divergenceCount: 0,
+    divergences: [],
+    kernels: { delegated: 0, eager: 0, breaks: 0 },
+    segments: { compiled: 0, failed: 0, runs: 0, replays: 0 },
+    feeds: 0,
+    compileMs: 0,
+    waitMs: 0,
+  };
+}

@@ -1,0 +1,23 @@
+import type { BoundaryOptions } from './boundaries';
+
+export type CoexecMode = 'terra' | 'static';
+
+export interface CoexecOptions {
+  /**
+   * 'terra' (default): validate every kernel against the TraceGraph and fall back on divergence.
+   * 'static': record the first iteration and replay it by position, checking kernel names only.
+   */
+  mode?: CoexecMode;
+  /** Co-execution starts once this many consecutive traces added nothing to the TraceGraph (default 2). */
+  stableAfter?: number;
+  /** ... or after this many traced iterations, stable or not (default 10). */
+  maxTracedIterations?: number;
+  /** Where iterations end; see IterationBoundaries. */
+  boundaries?: BoundaryOptions;
+  /** ONNX Runtime execution providers for the segments (default ['cpu']). */
+  executionProviders?: string[];
+  /** ORT intra-op threads per segment session (default: cores - 1, see GraphRunner). */
+  intraOpNumThreads?: number;
+  /** Path of the compiled GraphRunner worker script, when the runtime is bundled. */
+  workerEntry?: string;
+}

@@ -1,0 +1,125 @@
+import type { BackendValues, DataId, DataType, TensorInfo } from '@tensorflow/tfjs-core';
+import type { ValueId } from '../graph_runner/protocol';
+import type { Trace, TracedKernel, TensorSig } from '../trace/trace';
+
+/**
+ * A value a batch takes from outside itself, captured when the batch first used it: the worker's
+ * copy if there is one, else the host values. Capturing keeps the value usable by the batch even if
+ * JS disposes the tensor before the batch is dispatched.
+ */
+export interface External extends TensorSig {
+  readonly dataId: DataId;
+  readonly worker?: ValueId;
+  readonly values?: BackendValues;
+}
+
+/** A kernel output of the batch, by position, with the buffer tfjs knows it by. */
+export interface BatchOutput {
+  readonly op: number;
+  readonly output: number;
+  readonly dataId: DataId;
+}
+
+type InputRef = { readonly kind: 'op'; readonly op: number; readonly output: number } | { readonly kind: 'ext'; readonly slot: number };
+
+interface BatchKernel {
+  readonly node: number;
+  readonly kernelName: string;
+  readonly attrs: string;
+  readonly inputs: ReadonlyArray<{ readonly name: string; readonly ref: InputRef } & TensorSig>;
+  readonly outputs: ReadonlyArray<{ readonly dataId: DataId } & TensorSig>;
+}
+
+/**
+ * The kernels co-execution has validated and not yet dispatched, in order. Their outputs are lazy
+ * tensors. At dispatch the batch becomes one segment: its inputs are the externals, its outputs the
+ * lazy tensors JS still holds; everything else is internal to the graph, where ORT can fuse it away.
+ * The key names the segment's structure (kernels, attrs, wiring, signatures, outputs), so equal
+ * batches share one compiled segment wherever in the program they occur.
+ */
+export class PendingBatch {
+  private readonly kernels: BatchKernel[] = [];
+  readonly externals: External[] = [];
+  private readonly slotOf = new Map<DataId, number>();
+  private readonly produced = new Map<DataId, { op: number; output: number }>();
+  private readonly keyParts: string[] = [];
+  /** Worker values to free once the batch's run is posted (disposed by JS while the batch used them). */
+  readonly freeAfterRun: ValueId[] = [];
+
+  get size(): number {
+    return this.kernels.length;
+  }
+
+  /** The graph node each kernel was validated against, by position. */
+  nodeAt(op: number): number {
+    return this.kernels[op].node;
+  }
+
+  /** Appends a validated kernel; `external` captures an input produced outside the batch. */
+  add(node: number, kernelName: string, attrs: string, inputs: ReadonlyArray<readonly [string, TensorInfo]>,
+    outputs: ReadonlyArray<{ readonly dataId: DataId } & TensorSig>, external: (info: TensorInfo) => External): void {
+    const op = this.kernels.length;
+    const refs = inputs.map(([name, info]) => {
+      const ref = this.refOf(info, external);
+      return { name, ref, dtype: info.dtype, shape: info.shape };
+    });
+    this.kernels.push({ node, kernelName, attrs, inputs: refs, outputs });
+    outputs.forEach((o, output) => this.produced.set(o.dataId, { op, output }));
+    this.keyParts.push(kernelName + attrs + refs.map((i) =>
+      `${i.name}=${i.ref.kind === 'op' ? `${i.ref.op}.${i.ref.output}` : `x${i.ref.slot}`}:${i.dtype}[${i.shape}]`).join(','));
+  }
+
+  /** Whether the worker value is an external of this batch (its release must wait for the run). */
+  uses(worker: ValueId): boolean {
+    return this.externals.some((e) => e.worker === worker);
+  }
+
+  /** The outputs tfjs still holds, given which buffers are alive. */
+  liveOutputs(alive: (dataId: DataId) => boolean): BatchOutput[] {
+    const live: BatchOutput[] = [];
+    this.kernels.forEach((k, op) => k.outputs.forEach((o, output) => {
+      if (alive(o.dataId)) live.push({ op, output, dataId: o.dataId });
+    }));
+    return live;
+  }
+
+  key(outputs: readonly BatchOutput[]): string {
+    return `${this.keyParts.join(';')}->${outputs.map((o) => `${o.op}.${o.output}`).join(',')}`;
+  }
+
+  /** The batch as a trace for segment generation: externals appear as carried values numbered by slot. */
+  toTrace(): Trace {
+    const kernels: TracedKernel[] = this.kernels.map((k, index) => ({
+      index,
+      sitePath: [],
+      ordinal: 0,
+      kernelName: k.kernelName,
+      attrs: k.attrs,
+      inputs: k.inputs.map((i) => ({
+        name: i.name,
+        dtype: i.dtype,
+        shape: i.shape,
+        from: i.ref.kind === 'op' ? { kind: 'op', op: i.ref.op, output: i.ref.output } : { kind: 'carried', slot: i.ref.slot },
+      })),
+      outputs: k.outputs.map((o) => ({ dtype: o.dtype, shape: o.shape })),
+    }));
+    return { kernels, feeds: [], fetches: [] };
+  }
+
+  /** The kernels for eager replay, with inputs resolved by the caller. */
+  forEachKernel(fn: (kernelName: string, attrs: string, inputs: ReadonlyArray<{ name: string; ref: InputRef; dtype: DataType; shape: readonly number[] }>) => void): void {
+    for (const k of this.kernels) fn(k.kernelName, k.attrs, k.inputs);
+  }
+
+  private refOf(info: TensorInfo, external: (info: TensorInfo) => External): InputRef {
+    const produced = this.produced.get(info.dataId);
+    if (produced) return { kind: 'op', ...produced };
+    let slot = this.slotOf.get(info.dataId);
+    if (slot === undefined) {
+      slot = this.externals.length;
+      this.externals.push(external(info));
+      this.slotOf.set(info.dataId, slot);
+    }
+    return { kind: 'ext', slot };
+  }
+}

@@ -1,0 +1,48 @@
+import type { BackendValues, DataId, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import type { BatchOutput, External, PendingBatch } from './pending_batch';
+import type { TerraData } from './co_executor';
+
+/**
+ * Runs a batch's kernels one by one on the host, as eager execution would have, for a batch that
+ * could not become a segment. Live outputs receive their values; everything else is freed.
+ */
+export function replayBatch(batch: PendingBatch, outputs: readonly BatchOutput[], backend: MathBackendCPU,
+  eagerFuncs: ReadonlyMap<string, KernelFunc>, hostValues: (ext: External) => BackendValues): void {
+  const temporaries: DataId[] = [];
+  const hold = (values: BackendValues, info: Omit<TensorInfo, 'dataId'>): TensorInfo => {
+    const dataId = { id: (backend as unknown as { nextDataId(): number }).nextDataId() };
+    backend.data.set(dataId, { values, dtype: info.dtype, refCount: 1 });
+    temporaries.push(dataId);
+    return { dataId, dtype: info.dtype, shape: info.shape };
+  };
+  const externals = new Map<number, TensorInfo>();
+  const results: TensorInfo[][] = [];
+  batch.forEachKernel((kernelName, attrs, inputs) => {
+    const named: Record<string, TensorInfo> = {};
+    for (const i of inputs) {
+      if (i.ref.kind === 'op') {
+        named[i.name] = results[i.ref.op][i.ref.output];
+      } else {
+        let info = externals.get(i.ref.slot);
+        if (!info) {
+          const ext = batch.externals[i.ref.slot];
+          info = hold(hostValues(ext), { dtype: ext.dtype, shape: [...ext.shape] });
+          externals.set(i.ref.slot, info);
+        }
+        named[i.name] = info;
+      }
+    }
+    const run = eagerFuncs.get(kernelName);
+    if (!run) throw new Error(`terra: no kernel ${kernelName} to replay`);
+    const out = run({ inputs: named, attrs: JSON.parse(attrs) as NamedAttrMap, backend });
+    const list = Array.isArray(out) ? out : [out];
+    for (const t of list) temporaries.push(t.dataId);
+    results.push(list);
+  });
+  for (const o of outputs) {
+    const entry = backend.data.get(o.dataId) as TerraData;
+    entry.values = backend.data.get(results[o.op][o.output].dataId)!.values;
+  }
+  for (const dataId of temporaries) backend.disposeData(dataId, true);
+}
