@@ -25,7 +25,17 @@ export interface TerraData {
   worker?: ValueId;
   /** The batch that will produce the value, while it is not dispatched. */
   pending?: PendingBatch;
+  /** `worker` is a shared constant (see SMALL_CONSTANT_BYTES): not freed with this buffer. */
+  shared?: boolean;
 }
+
+/**
+ * Small host values (a learning rate, an optimizer's beta, a scalar made every step) are uploaded
+ * once per distinct content and shared, instead of once per tensor: the worker's copy is immutable,
+ * and the content itself is the guard that the value did not change.
+ */
+const SMALL_CONSTANT_BYTES = 64;
+const MAX_SHARED_CONSTANTS = 4096;
 
 type Inputs = ReadonlyArray<readonly [string, TensorInfo]>;
 
@@ -76,6 +86,10 @@ export class CoExecutor {
   private staticTrace: Trace | undefined;
   /** Live buffers the worker holds a copy of (the tensors stop() must bring home). */
   private readonly resident = new Map<DataId, TerraData>();
+  /** Shared small constants in the worker, by content. */
+  private readonly constants = new Map<string, ValueId>();
+  /** Uploads of the batch being dispatched that no buffer keeps: freed after its run. */
+  private afterRun: ValueId[] = [];
   private depth = 0;
   private kernelsIssued = 0;
   private stopped = false;
@@ -86,6 +100,7 @@ export class CoExecutor {
       executionProviders: options.executionProviders,
       intraOpNumThreads: options.intraOpNumThreads,
       workerEntry: options.workerEntry,
+      batching: true,
     });
     this.counters.mode = options.mode ?? 'terra';
     this.boundaries = new IterationBoundaries(() => this.kernelsIssued, (cause) => this.boundary(cause));
@@ -154,6 +169,7 @@ export class CoExecutor {
   released(dataId: DataId, entry: TerraData): void {
     if (entry.worker === undefined || this.stopped) return;
     this.resident.delete(dataId);
+    if (entry.shared) return;
     if (this.batch.uses(entry.worker)) this.batch.freeAfterRun.push(entry.worker);
     else this.runner.dispose(entry.worker);
   }
@@ -329,7 +345,7 @@ export class CoExecutor {
       }
       for (const o of outputs) this.entry(o.dataId)!.pending = undefined;
     } else {
-      const inputIds = segment.inputSlots.map((slot) => this.upload(batch, batch.externals[slot]));
+      const inputIds = segment.inputSlots.map((slot) => this.upload(batch.externals[slot]));
       const outputIds = outputs.map(() => this.runner.newId());
       this.runner.run(segment.runnerKey, inputIds, outputIds);
       this.counters.segments.runs++;
@@ -341,6 +357,8 @@ export class CoExecutor {
       });
     }
     for (const id of batch.freeAfterRun) this.runner.dispose(id);
+    for (const id of this.afterRun.splice(0)) this.runner.dispose(id);
+    this.runner.send();
   }
 
   private compile(batch: PendingBatch, outputs: ReturnType<PendingBatch['liveOutputs']>): CompiledSegment | { failed: string } {
@@ -367,17 +385,42 @@ export class CoExecutor {
   }
 
   /** The worker's id for an external, feeding the host value if the worker has none yet. */
-  private upload(batch: PendingBatch, ext: External): ValueId {
+  private upload(ext: External): ValueId {
     if (ext.worker !== undefined) return ext.worker;
+    const values = toHostData(ext.values!, ext.dtype);
+    if (values.byteLength <= SMALL_CONSTANT_BYTES) return this.uploadConstant(ext, values);
     const id = this.runner.newId();
-    this.runner.feed(id, ext.dtype as 'float32', ext.shape, toHostData(ext.values!, ext.dtype));
+    this.runner.feed(id, ext.dtype as 'float32', ext.shape, values);
     this.counters.feeds++;
+    return this.ownUpload(ext, id);
+  }
+
+  /** Keeps an upload for later batches while tfjs holds the tensor, or frees it after this run. */
+  private ownUpload(ext: External, id: ValueId): ValueId {
     const entry = this.entry(ext.dataId);
-    // Keep the upload for later batches while tfjs holds the tensor (a constant made before the loop).
     if (entry && entry.worker === undefined) {
       entry.worker = id;
       this.resident.set(ext.dataId, entry);
-    } else batch.freeAfterRun.push(id);
+    } else this.afterRun.push(id);
+    return id;
+  }
+
+  private uploadConstant(ext: External, values: HostData): ValueId {
+    const key = `${ext.dtype}[${ext.shape.join(',')}]${values.join(',')}`;
+    let id = this.constants.get(key);
+    if (id === undefined) {
+      id = this.runner.newId();
+      this.runner.feed(id, ext.dtype as 'float32', ext.shape, values);
+      this.counters.feeds++;
+      if (this.constants.size < MAX_SHARED_CONSTANTS) this.constants.set(key, id);
+      else return this.ownUpload(ext, id);
+    }
+    const entry = this.entry(ext.dataId);
+    if (entry && entry.worker === undefined) {
+      entry.worker = id;
+      entry.shared = true;
+      this.resident.set(ext.dataId, entry);
+    }
     return id;
   }
 

@@ -32,7 +32,9 @@ export type Request =
   | { op: 'read'; id: ValueId; seq: number }
   | { op: 'dispose'; id: ValueId }
   | { op: 'stats'; seq: number }
-  | { op: 'crash'; how: CrashKind };
+  | { op: 'crash'; how: CrashKind }
+  /** Several fire-and-forget requests in one message (see GraphRunnerOptions.batching), executed in order. */
+  | { op: 'batch'; requests: Request[] };
 
 /** What the worker counts; returned by GraphRunner.stats(). */
 export interface WorkerStats {

@@ -30,15 +30,24 @@ Atomics.store(signal, Slot.TID, currentOsThreadId());
 const { Executor } = require('./executor') as typeof import('./executor');
 const executor = new Executor(init.sessionOptions);
 
-parentPort!.on('message', (req: Request) => {
+function handle(req: Request): void {
   if (req.op === 'crash') crash(req.how);
+  if (req.op === 'batch') {
+    for (const r of req.requests) handle(r);
+    return;
+  }
   const reply = executor.handle(req);
   if (req.op === 'run') Atomics.add(signal, Slot.RUNS_DONE, 1);
-  Atomics.add(signal, Slot.DONE, 1);
   if (reply) {
     replyPort.postMessage(reply);
     wake(signal);
   }
+}
+
+parentPort!.on('message', (req: Request) => {
+  handle(req);
+  // One message, one count: pending() compares it with the messages posted.
+  Atomics.add(signal, Slot.DONE, 1);
 });
 
 /** Test-only: the two ways a worker can die by itself. */

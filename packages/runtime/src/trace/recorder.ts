@@ -12,12 +12,13 @@ export class TraceRecorder {
   private kernels: TracedKernel[] = [];
   private feeds: Feed[] = [];
   private fetches: Fetch[] = [];
-  private origin = new WeakMap<DataId, Provenance>();
-  private carried = new WeakMap<DataId, number>();
+  // Maps, not WeakMaps: they live for one trace, and WeakMap lookups cost several times more.
+  private origin = new Map<DataId, Provenance>();
+  private carried = new Map<DataId, number>();
   private carriedCount = 0;
   /** The registered variables' buffers when the trace began, built on first need. */
   private variables: Map<DataId, string> | undefined;
-  private lastPath = '';
+  private lastPath: readonly string[] = [];
   private ordinal = 0;
 
   /** A tensor written from JS (not from inside a kernel). */
@@ -35,16 +36,15 @@ export class TraceRecorder {
   /** Describes the next kernel call before it runs (call path, ordinal, attrs, input provenance). */
   draft(kernelName: string, inputs: ReadonlyArray<readonly [string, TensorInfo]>, attrs: NamedAttrMap): DraftKernel {
     const sitePath = callPath();
-    const pathKey = sitePath.join('\n');
-    this.ordinal = pathKey === this.lastPath ? this.ordinal + 1 : 0;
-    this.lastPath = pathKey;
+    this.ordinal = samePath(sitePath, this.lastPath) ? this.ordinal + 1 : 0;
+    this.lastPath = sitePath;
     return {
       index: this.kernels.length,
       sitePath,
       ordinal: this.ordinal,
       kernelName,
       attrs: canonicalAttrs(attrs),
-      inputs: inputs.map(([name, t]) => ({ name, from: this.provenance(t.dataId), dtype: t.dtype, shape: [...t.shape] })),
+      inputs: inputs.map(([name, t]) => ({ name, from: this.provenance(t.dataId), dtype: t.dtype, shape: t.shape.slice() })),
     };
   }
 
@@ -52,12 +52,18 @@ export class TraceRecorder {
   commit(draft: DraftKernel, outputs: readonly TensorInfo[], path?: TracedKernel['path']): TracedKernel {
     const index = this.kernels.length;
     if (draft.index !== index) throw new Error(`terra: kernel ${draft.kernelName} was drafted at ${draft.index} and committed at ${index}`);
-    const kernel: TracedKernel = { ...draft, outputs: outputs.map((t) => ({ dtype: t.dtype, shape: [...t.shape] })), path };
-    this.kernels.push(kernel);
-    outputs.forEach((t, output) => {
+    const sigs = new Array<{ dtype: TensorInfo['dtype']; shape: number[] }>(outputs.length);
+    for (let output = 0; output < outputs.length; output++) {
+      const t = outputs[output];
+      sigs[output] = { dtype: t.dtype, shape: t.shape.slice() };
       // A kernel that returns its input's buffer (Identity, cpu's Reshape) keeps the input's origin.
       if (!this.origin.has(t.dataId)) this.origin.set(t.dataId, { kind: 'op', op: index, output });
-    });
+    }
+    const kernel: TracedKernel = {
+      index, sitePath: draft.sitePath, ordinal: draft.ordinal, kernelName: draft.kernelName, attrs: draft.attrs,
+      inputs: draft.inputs, outputs: sigs, path,
+    };
+    this.kernels.push(kernel);
     return kernel;
   }
 
@@ -77,11 +83,11 @@ export class TraceRecorder {
     this.kernels = [];
     this.feeds = [];
     this.fetches = [];
-    this.origin = new WeakMap();
-    this.carried = new WeakMap();
+    this.origin = new Map();
+    this.carried = new Map();
     this.carriedCount = 0;
     this.variables = undefined;
-    this.lastPath = '';
+    this.lastPath = [];
     this.ordinal = 0;
     return trace;
   }
@@ -107,8 +113,32 @@ function variableBuffers(): Map<DataId, string> {
   return new Map(Object.keys(vars).map((name) => [vars[name].dataId, name]));
 }
 
-/** Attrs as JSON with sorted keys, so that equal attrs give equal strings. */
+function samePath(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = a.length - 1; i >= 0; i--) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * Attrs as JSON with sorted keys, so that equal attrs give equal strings. Computed for every kernel
+ * call under co-execution: flat attrs (the common case) take a fast path without a JSON replacer.
+ */
 export function canonicalAttrs(attrs: NamedAttrMap): string {
+  const keys = Object.keys(attrs).sort();
+  let out = '{';
+  for (let i = 0; i < keys.length; i++) {
+    const v = attrs[keys[i]] as unknown;
+    let json: string | undefined;
+    if (v === null || typeof v !== 'object') json = JSON.stringify(v);
+    else if (Array.isArray(v) && v.every((e) => e === null || typeof e !== 'object')) json = JSON.stringify(v);
+    if (json === undefined) return nestedAttrs(attrs);
+    if (i > 0) out += ',';
+    out += `${JSON.stringify(keys[i])}:${json}`;
+  }
+  return out + '}';
+}
+
+function nestedAttrs(attrs: NamedAttrMap): string {
   return JSON.stringify(attrs, (_, v: unknown) => {
     if (v && typeof v === 'object' && !Array.isArray(v) && !ArrayBuffer.isView(v)) {
       return Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)));

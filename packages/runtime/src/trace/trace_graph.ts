@@ -87,7 +87,7 @@ export class TraceGraph {
 
   /** A kernel call's identity, given the nodes of the trace's earlier kernels. */
   keyOf(kernel: DraftKernel, nodeOfOp: readonly number[]): string {
-    return identity(kernel, kernel.inputs.map((i) => toNodeInput(i.from, nodeOfOp)));
+    return identity(kernel, nodeOfOp);
   }
 
   /** The node with this identity if the graph has an edge to it from `prev`. */
@@ -128,9 +128,22 @@ function toNodeInput(from: Provenance, nodeOfOp: readonly number[]): NodeInput {
   }
 }
 
-function identity(kernel: DraftKernel, inputs: readonly NodeInput[]): string {
-  return JSON.stringify([
-    kernel.sitePath, kernel.ordinal, kernel.kernelName, kernel.attrs,
-    kernel.inputs.map((i) => [i.dtype, i.shape]), inputs,
-  ]);
+/**
+ * The identity as a string: computed for every kernel call under co-execution, so built by hand
+ * rather than with JSON.stringify. Fields are separated by characters that site ids, kernel names
+ * and canonical attrs never contain unescaped in that position.
+ */
+function identity(kernel: DraftKernel, nodeOfOp: readonly number[]): string {
+  let key = `${kernel.sitePath.join('\u0001')}\u0002${kernel.ordinal}\u0002${kernel.kernelName}\u0002${kernel.attrs}`;
+  for (const input of kernel.inputs) {
+    const from = input.from;
+    key += `\u0002${input.name}:${input.dtype}[${input.shape.join(',')}]`;
+    switch (from.kind) {
+      case 'op': key += `n${nodeOfOp[from.op]}.${from.output}`; break;
+      case 'variable': key += `v${JSON.stringify(from.name)}`; break;
+      case 'feed': key += 'f'; break;
+      case 'carried': key += 'c'; break;
+    }
+  }
+  return key;
 }
