@@ -3,6 +3,7 @@ import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { GraphBreak, buildSegment } from '../generation/segment';
 import { GraphRunner } from '../graph_runner/graph_runner';
 import type { HostData, ValueId } from '../graph_runner/protocol';
+import { GraphRunnerDied, GraphValueError } from '../graph_runner/errors';
 import { isLowerableDtype } from '../onnx/dtypes';
 import { VIEW_KERNELS, loweringFor } from '../lowering/registry';
 import { lastDispatchPath } from '../stats';
@@ -12,7 +13,7 @@ import type { DraftKernel, Trace, TensorSig } from '../trace/trace';
 import { BoundaryCause, IterationBoundaries } from './boundaries';
 import { CoexecCounters, Divergence, newCounters } from './counters';
 import type { CoexecOptions } from './options';
-import { External, PendingBatch } from './pending_batch';
+import { BatchOutput, External, PendingBatch } from './pending_batch';
 import { replayBatch } from './replay';
 
 /** A tfjs-backend-cpu buffer entry, with where co-execution keeps the value when not on the host. */
@@ -44,6 +45,15 @@ interface Prediction {
   readonly node: number;
   readonly outputs: readonly TensorSig[];
   readonly breaks: boolean;
+}
+
+interface InFlight {
+  readonly batch: PendingBatch;
+  readonly outputs: readonly BatchOutput[];
+  readonly outputIds: readonly ValueId[];
+  readonly inputIds: readonly ValueId[];
+  /** The run's number (runs are confirmed in order through GraphRunner.runsDone()). */
+  readonly run: number;
 }
 
 interface CompiledSegment {
@@ -88,8 +98,18 @@ export class CoExecutor {
   private readonly resident = new Map<DataId, TerraData>();
   /** Shared small constants in the worker, by content. */
   private readonly constants = new Map<string, ValueId>();
-  /** Uploads of the batch being dispatched that no buffer keeps: freed after its run. */
-  private afterRun: ValueId[] = [];
+  /**
+   * Runs posted and not yet confirmed by the worker, oldest first. Their inputs stay pinned (not
+   * freed, even if tfjs disposes them) so that a failed run can be replayed eagerly.
+   */
+  private inFlight: InFlight[] = [];
+  private runsPosted = 0;
+  private failuresSeen = 0;
+  private readonly pins = new Map<ValueId, number>();
+  /** Worker values tfjs no longer needs, freed once nothing pins them. */
+  private readonly doomed = new Set<ValueId>();
+  private warnedFailure = false;
+  private warnedDeath = false;
   private depth = 0;
   private kernelsIssued = 0;
   private stopped = false;
@@ -142,9 +162,16 @@ export class CoExecutor {
     try {
       entry.values = this.runner.readSync(entry.worker).data;
     } catch (e) {
-      throw this.lostValue(e);
+      if (!(e instanceof GraphValueError)) throw this.lostValue(e);
+      this.recover(`a segment failed in ONNX Runtime (${e.message})`);
+      if (entry.values == null) throw this.lostValue(e);
     } finally {
       this.counters.waitMs += performance.now() - start;
+    }
+    try {
+      this.retire();
+    } catch (e) {
+      throw this.lostValue(e);
     }
   }
 
@@ -159,7 +186,9 @@ export class CoExecutor {
       const value = await this.runner.read(entry.worker);
       entry.values ??= value.data;
     } catch (e) {
-      throw this.lostValue(e);
+      if (!(e instanceof GraphValueError)) throw this.lostValue(e);
+      this.recover(`a segment failed in ONNX Runtime (${e.message})`);
+      if (entry.values == null) throw this.lostValue(e);
     } finally {
       this.counters.waitMs += performance.now() - start;
     }
@@ -170,8 +199,8 @@ export class CoExecutor {
     if (entry.worker === undefined || this.stopped) return;
     this.resident.delete(dataId);
     if (entry.shared) return;
-    if (this.batch.uses(entry.worker)) this.batch.freeAfterRun.push(entry.worker);
-    else this.runner.dispose(entry.worker);
+    this.doomed.add(entry.worker);
+    this.freeDoomed();
   }
 
   /** An explicit iteration boundary (the escape hatch). */
@@ -199,20 +228,41 @@ export class CoExecutor {
    */
   async stop(): Promise<void> {
     if (this.stopped) return;
-    this.flush();
     this.boundaries.stop();
-    for (const entry of this.resident.values()) {
-      if (entry.values == null && entry.worker !== undefined) entry.values = this.runner.readSync(entry.worker).data;
-      entry.worker = undefined;
+    try {
+      if (this.runner.alive) {
+        this.flush();
+        this.runner.stats(); // waits for every run posted, so that retire() sees any failure
+        this.retire();
+        for (const entry of this.resident.values()) {
+          if (entry.values == null && entry.worker !== undefined) entry.values = this.readWorker(entry.worker);
+        }
+      }
+    } finally {
+      for (const entry of this.resident.values()) entry.worker = undefined;
+      this.resident.clear();
+      this.stopped = true;
     }
-    this.resident.clear();
-    this.stopped = true;
     await this.runner.terminate();
   }
 
-  /** Values the GraphRunner holds (for memory tests and stats). */
-  workerValues(): number {
-    return this.runner.stats().values;
+  /** What co-execution holds, for memory tests: none of it may grow with the number of iterations. */
+  footprint(): { workerValues: number; resident: number; constants: number; segments: number; inFlight: number; pins: number; doomed: number; graphNodes: number } {
+    return {
+      workerValues: this.runner.stats().values,
+      resident: this.resident.size,
+      constants: this.constants.size,
+      segments: this.segments.size,
+      inFlight: this.inFlight.length,
+      pins: this.pins.size,
+      doomed: this.doomed.size,
+      graphNodes: this.graph.nodes.length,
+    };
+  }
+
+  /** TEST-ONLY: the worker's next run fails as if ONNX Runtime had thrown, or the worker dies. */
+  _faultForTests(fault: 'fail-next-run' | 'exit'): void {
+    this.runner._crashForTests(fault);
   }
 
   // ---- prediction ----
@@ -325,6 +375,15 @@ export class CoExecutor {
 
   /** Dispatches the pending batch as one segment (compiled on first use), or replays it eagerly. */
   private flush(): void {
+    try {
+      this.dispatch();
+    } catch (e) {
+      throw this.lostValue(e);
+    }
+  }
+
+  private dispatch(): void {
+    this.retire();
     const batch = this.batch;
     if (batch.size === 0) return;
     this.batch = new PendingBatch();
@@ -337,18 +396,14 @@ export class CoExecutor {
     }
     if ('failed' in segment) {
       this.counters.segments.replays++;
-      this.depth++;
-      try {
-        replayBatch(batch, outputs, this.backend, this.eagerFuncs, (ext) => this.hostValues(ext));
-      } finally {
-        this.depth--;
-      }
-      for (const o of outputs) this.entry(o.dataId)!.pending = undefined;
+      this.replay(batch, outputs, (ext) => this.hostValues(ext));
     } else {
       const inputIds = segment.inputSlots.map((slot) => this.upload(batch.externals[slot]));
       const outputIds = outputs.map(() => this.runner.newId());
       this.runner.run(segment.runnerKey, inputIds, outputIds);
       this.counters.segments.runs++;
+      for (const id of inputIds) this.pins.set(id, (this.pins.get(id) ?? 0) + 1);
+      this.inFlight.push({ batch, outputs, outputIds, inputIds, run: ++this.runsPosted });
       outputs.forEach((o, i) => {
         const entry = this.entry(o.dataId)!;
         entry.pending = undefined;
@@ -356,9 +411,97 @@ export class CoExecutor {
         this.resident.set(o.dataId, entry);
       });
     }
-    for (const id of batch.freeAfterRun) this.runner.dispose(id);
-    for (const id of this.afterRun.splice(0)) this.runner.dispose(id);
+    this.freeDoomed();
     this.runner.send();
+  }
+
+  /** Runs the batch's kernels on the host; live outputs get their values. Returns every output's values. */
+  private replay(batch: PendingBatch, outputs: readonly BatchOutput[], hostValues: (ext: External) => BackendValues): BackendValues[] {
+    this.depth++;
+    try {
+      const values = replayBatch(batch, outputs, this.backend, this.eagerFuncs, hostValues);
+      outputs.forEach((o, i) => {
+        const entry = this.entry(o.dataId);
+        if (entry) {
+          entry.values = values[i];
+          entry.pending = undefined;
+        }
+      });
+      return values;
+    } finally {
+      this.depth--;
+    }
+  }
+
+  /**
+   * Confirms the runs the worker has finished: their pins are released. If any run failed, every
+   * unconfirmed run is replayed eagerly instead (see recover).
+   */
+  private retire(): void {
+    if (this.inFlight.length === 0) return;
+    // RUNS_FAILED is bumped before RUNS_DONE: load done first, so `failed` covers every run it counts.
+    const done = this.runner.runsDone();
+    if (this.runner.runsFailed() !== this.failuresSeen) {
+      this.recover('a segment failed in ONNX Runtime');
+      return;
+    }
+    let n = 0;
+    while (n < this.inFlight.length && this.inFlight[n].run <= done) n++;
+    for (const f of this.inFlight.splice(0, n)) this.unpin(f.inputIds);
+  }
+
+  /**
+   * A run failed: the unconfirmed runs are replayed eagerly in order, from their pinned inputs, so
+   * every value they produced is computed on the host instead and no state is lost. Replaying runs
+   * that succeeded is redundant but harmless (kernels are deterministic); failures are rare.
+   */
+  private recover(reason: string): void {
+    const flights = this.inFlight;
+    this.inFlight = [];
+    const replayed = new Map<ValueId, BackendValues>();
+    const hostValues = (ext: External): BackendValues => {
+      if (ext.values != null) return ext.values;
+      return replayed.get(ext.worker!) ?? this.readWorker(ext.worker!);
+    };
+    for (const f of flights) {
+      const values = this.replay(f.batch, f.outputs, hostValues);
+      f.outputs.forEach((o, i) => {
+        const id = f.outputIds[i];
+        replayed.set(id, values[i]);
+        const entry = this.entry(o.dataId);
+        if (entry?.worker === id) {
+          entry.worker = undefined;
+          this.resident.delete(o.dataId);
+        }
+        this.doomed.add(id);
+      });
+      this.unpin(f.inputIds);
+      this.counters.segments.recovered++;
+    }
+    this.failuresSeen = this.runner.runsFailed();
+    if (!this.warnedFailure) {
+      this.warnedFailure = true;
+      process.stderr.write(`terra: ${reason}; the affected iterations were recomputed eagerly and no state was lost ` +
+        '(further failures are counted in --stats, not reported)\n');
+    }
+    this.freeDoomed();
+  }
+
+  private unpin(ids: readonly ValueId[]): void {
+    for (const id of ids) {
+      const n = this.pins.get(id)! - 1;
+      if (n === 0) this.pins.delete(id);
+      else this.pins.set(id, n);
+    }
+    this.freeDoomed();
+  }
+
+  private freeDoomed(): void {
+    for (const id of this.doomed) {
+      if (this.pins.has(id) || this.batch.uses(id)) continue;
+      this.doomed.delete(id);
+      this.runner.dispose(id);
+    }
   }
 
   private compile(batch: PendingBatch, outputs: ReturnType<PendingBatch['liveOutputs']>): CompiledSegment | { failed: string } {
@@ -401,7 +544,7 @@ export class CoExecutor {
     if (entry && entry.worker === undefined) {
       entry.worker = id;
       this.resident.set(ext.dataId, entry);
-    } else this.afterRun.push(id);
+    } else this.doomed.add(id);
     return id;
   }
 
@@ -435,7 +578,15 @@ export class CoExecutor {
 
   private hostValues(ext: External): BackendValues {
     if (ext.values != null) return ext.values;
-    return this.runner.readSync(ext.worker!).data;
+    return this.readWorker(ext.worker!);
+  }
+
+  private readWorker(id: ValueId): BackendValues {
+    try {
+      return this.runner.readSync(id).data;
+    } catch (e) {
+      throw this.lostValue(e);
+    }
   }
 
   // ---- eager execution ----
@@ -483,9 +634,20 @@ export class CoExecutor {
     return this.backend.data.has(dataId) ? this.backend.data.get(dataId) as TerraData : undefined;
   }
 
+  /** The error for a value the worker cannot give: its death loses every value it held. */
   private lostValue(e: unknown): Error {
-    const reason = e instanceof Error ? e.message : String(e);
-    return new Error(`terra: a value computed by the GraphRunner could not be read: ${reason}`);
+    if (e instanceof Error && e.message.startsWith('terra: ')) return e;
+    if (e instanceof GraphRunnerDied) {
+      const message = `terra: the GraphRunner worker stopped (${e.message}); the tensors it held, variables among them, ` +
+        'are lost and the program cannot go on. Run it again, or with --mode eager.';
+      if (!this.warnedDeath) {
+        this.warnedDeath = true;
+        process.stderr.write(`${message}\n`);
+      }
+      return new Error(message);
+    }
+    if (!(e instanceof GraphValueError)) return e as Error;
+    return new Error(`terra: a value computed by the GraphRunner could not be read: ${e.message}`);
   }
 }
 

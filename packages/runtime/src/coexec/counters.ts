@@ -44,6 +44,8 @@ export interface CoexecCounters {
     failed: number;
     runs: number;
     replays: number;
+    /** Runs replayed eagerly because a run failed in the worker (no state is lost). */
+    recovered: number;
   };
   /** Host values sent to the worker (feeds, and values produced on the host). */
   feeds: number;
@@ -62,7 +64,7 @@ export function newCounters(): CoexecCounters {
     divergenceCount: 0,
     divergences: [],
     kernels: { delegated: 0, eager: 0, breaks: 0 },
-    segments: { compiled: 0, failed: 0, runs: 0, replays: 0 },
+    segments: { compiled: 0, failed: 0, runs: 0, replays: 0, recovered: 0 },
     feeds: 0,
     compileMs: 0,
     waitMs: 0,

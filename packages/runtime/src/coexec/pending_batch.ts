@@ -43,8 +43,6 @@ export class PendingBatch {
   private readonly slotOf = new Map<DataId, number>();
   private readonly produced = new Map<DataId, { op: number; output: number }>();
   private readonly keyParts: string[] = [];
-  /** Worker values to free once the batch's run is posted (disposed by JS while the batch used them). */
-  readonly freeAfterRun: ValueId[] = [];
 
   get size(): number {
     return this.kernels.length;

@@ -1,14 +1,14 @@
 import type { BackendValues, DataId, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { BatchOutput, External, PendingBatch } from './pending_batch';
-import type { TerraData } from './co_executor';
 
 /**
- * Runs a batch's kernels one by one on the host, as eager execution would have, for a batch that
- * could not become a segment. Live outputs receive their values; everything else is freed.
+ * Runs a batch's kernels one by one on the host, as eager execution would have: for a batch that
+ * could not become a segment, or whose run failed. Returns the values of the requested outputs;
+ * every buffer it made is freed.
  */
 export function replayBatch(batch: PendingBatch, outputs: readonly BatchOutput[], backend: MathBackendCPU,
-  eagerFuncs: ReadonlyMap<string, KernelFunc>, hostValues: (ext: External) => BackendValues): void {
+  eagerFuncs: ReadonlyMap<string, KernelFunc>, hostValues: (ext: External) => BackendValues): BackendValues[] {
   const temporaries: DataId[] = [];
   const hold = (values: BackendValues, info: Omit<TensorInfo, 'dataId'>): TensorInfo => {
     const dataId = { id: (backend as unknown as { nextDataId(): number }).nextDataId() };
@@ -40,9 +40,7 @@ export function replayBatch(batch: PendingBatch, outputs: readonly BatchOutput[]
     for (const t of list) temporaries.push(t.dataId);
     results.push(list);
   });
-  for (const o of outputs) {
-    const entry = backend.data.get(o.dataId) as TerraData;
-    entry.values = backend.data.get(results[o.op][o.output].dataId)!.values;
-  }
+  const values = outputs.map((o) => backend.data.get(results[o.op][o.output].dataId)!.values!);
   for (const dataId of temporaries) backend.disposeData(dataId, true);
+  return values;
 }

@@ -54,9 +54,9 @@ export function stats(): CoexecCounters | undefined {
   return active?.stats();
 }
 
-/** Values currently held by the GraphRunner (0 when not running). */
-export function workerValues(): number {
-  return active?.workerValues() ?? 0;
+/** What co-execution holds (values in the worker, buffers it tracks, compiled segments), or undefined. */
+export function footprint(): ReturnType<CoExecutor['footprint']> | undefined {
+  return active?.footprint();
 }
 
 export function isActive(): boolean {

@@ -22,7 +22,18 @@ export class Executor {
     runs: 0, failedRuns: 0, compileMs: 0, runMs: 0, busyMs: 0,
   };
 
+  private failNext = false;
+
   constructor(private readonly sessionOptions: WorkerSessionOptions) {}
+
+  get failedRuns(): number {
+    return this.counts.failedRuns;
+  }
+
+  /** Test-only: the next run fails as if ONNX Runtime had thrown. */
+  failNextRun(): void {
+    this.failNext = true;
+  }
 
   /** Executes one request; returns the reply to post, if the request asks for one. */
   handle(req: Request): Reply | undefined {
@@ -109,6 +120,10 @@ export class Executor {
     const start = performance.now();
     let outputs: OrtTensor[];
     try {
+      if (this.failNext) {
+        this.failNext = false;
+        throw new Error('injected run failure (test)');
+      }
       outputs = session.run(inputs);
     } catch (e) {
       return { key, message: `segment '${key}' failed in ONNX Runtime: ${errorMessage(e)}` };

@@ -223,6 +223,11 @@ export class GraphRunner {
     return Atomics.load(this.signal, Slot.RUNS_DONE);
   }
 
+  /** Runs that failed so far; counted before RUNS_DONE, so it covers every run runsDone() covers. */
+  runsFailed(): number {
+    return Atomics.load(this.signal, Slot.RUNS_FAILED);
+  }
+
   get alive(): boolean {
     return this.checkAlive();
   }
@@ -236,7 +241,8 @@ export class GraphRunner {
   }
 
   /**
-   * TEST-ONLY: kills the worker the three ways it can die unasked: process.exit() or an uncaught
+   * TEST-ONLY: 'fail-next-run' makes the next run fail as if ONNX Runtime had thrown. The others kill
+   * the worker the three ways it can die unasked: process.exit() or an uncaught
    * exception inside it (both executed in order, after the requests already posted), or
    * `worker.terminate()` from outside, which runs none of the worker's code and is noticed only
    * by the liveness probe or the 'exit' event.
@@ -261,7 +267,8 @@ export class GraphRunner {
   }
 
   private post(req: Request, transfer?: ArrayBuffer[]): void {
-    const waits = req.op === 'read' || req.op === 'stats' || (req.op === 'compile' && req.seq !== undefined) || req.op === 'crash';
+    const waits = req.op === 'read' || req.op === 'stats' || (req.op === 'compile' && req.seq !== undefined) ||
+      (req.op === 'crash' && req.how !== 'fail-next-run');
     if (this.batching && !waits) {
       this.throwIfDead();
       this.held.push(req);

@@ -21,8 +21,8 @@ export interface HostValue {
   data: HostData;
 }
 
-/** Test-only ways to kill the worker (see GraphRunner._crashForTests). */
-export type CrashKind = 'exit' | 'throw';
+/** Test-only faults (see GraphRunner._crashForTests): kill the worker, or make its next run fail. */
+export type CrashKind = 'exit' | 'throw' | 'fail-next-run';
 
 export type Request =
   /** With `seq`, the worker replies 'compiled' once the session exists or failed (see GraphRunner.compileSync). */

@@ -15,6 +15,8 @@ export const Slot = {
   DONE: 3,
   /** Runs that have finished (successfully or not). */
   RUNS_DONE: 4,
+  /** Runs that failed (their outputs hold failures, not values). */
+  RUNS_FAILED: 5,
 } as const;
 
 const SLOTS = 8;

@@ -31,13 +31,22 @@ const { Executor } = require('./executor') as typeof import('./executor');
 const executor = new Executor(init.sessionOptions);
 
 function handle(req: Request): void {
-  if (req.op === 'crash') crash(req.how);
+  if (req.op === 'crash') {
+    if (req.how === 'fail-next-run') executor.failNextRun();
+    else crash(req.how);
+    return;
+  }
   if (req.op === 'batch') {
     for (const r of req.requests) handle(r);
     return;
   }
+  const failedBefore = executor.failedRuns;
   const reply = executor.handle(req);
-  if (req.op === 'run') Atomics.add(signal, Slot.RUNS_DONE, 1);
+  if (req.op === 'run') {
+    // The failure count first: whoever sees a run done also sees whether it failed.
+    if (executor.failedRuns !== failedBefore) Atomics.add(signal, Slot.RUNS_FAILED, 1);
+    Atomics.add(signal, Slot.RUNS_DONE, 1);
+  }
   if (reply) {
     replyPort.postMessage(reply);
     wake(signal);
