@@ -60,7 +60,17 @@ interface CompiledSegment {
   readonly runnerKey: string;
   /** For each segment input, the batch's external slot. */
   readonly inputSlots: readonly number[];
+  readonly inputs: readonly TensorSig[];
   readonly model: Uint8Array;
+  runs: number;
+}
+
+/** A compiled segment as tools see it (dumps, the benchmark's static limit). */
+export interface SegmentInfo {
+  readonly name: string;
+  readonly model: Uint8Array;
+  readonly inputs: readonly TensorSig[];
+  readonly runs: number;
 }
 
 /**
@@ -92,7 +102,8 @@ export class CoExecutor {
   private started = false;
   private prev = START;
   private nodeOfOp: number[] = [];
-  private keys: string[] = [];
+  /** The node each kernel of the current iteration was matched to, by index. */
+  private matched: number[] = [];
   private staticTrace: Trace | undefined;
   /** Live buffers the worker holds a copy of (the tensors stop() must bring home). */
   private readonly resident = new Map<DataId, TerraData>();
@@ -217,9 +228,15 @@ export class CoExecutor {
     };
   }
 
-  /** The compiled segments' models, in compile order (for dumps). */
-  segmentModels(): Uint8Array[] {
-    return [...this.segments.values()].flatMap((s) => ('model' in s ? [s.model] : []));
+  /** The compiled segments, in compile order. */
+  compiledSegments(): SegmentInfo[] {
+    return [...this.segments.values()].flatMap((s) => ('model' in s
+      ? [{ name: s.runnerKey, model: s.model, inputs: s.inputs, runs: s.runs }] : []));
+  }
+
+  /** The GraphRunner's own counters (blocks until it has handled everything posted). */
+  workerStats(): ReturnType<GraphRunner['stats']> {
+    return this.runner.stats();
   }
 
   /**
@@ -269,10 +286,9 @@ export class CoExecutor {
 
   private predict(draft: DraftKernel): Prediction | undefined {
     if (this.counters.mode === 'static') return this.predictStatic(draft);
-    const key = this.graph.keyOf(draft, this.nodeOfOp);
-    const node = this.graph.successor(this.prev, key);
+    const node = this.graph.match(this.prev, draft, this.nodeOfOp);
     if (node === undefined) return undefined;
-    this.keys[draft.index] = key;
+    this.matched[draft.index] = node;
     const n = this.graph.nodes[node];
     return { node, outputs: n.kernel.outputs, breaks: n.breaks || this.breakNodes.has(node) };
   }
@@ -360,7 +376,7 @@ export class CoExecutor {
         this.started = true;
       }
     } else {
-      this.graph.merge(trace, this.keys);
+      this.graph.merge(trace, this.matched);
       const stableAfter = this.options.stableAfter ?? 2;
       const maxTraced = this.options.maxTracedIterations ?? 10;
       if (!this.started && (this.graph.isStable(stableAfter) || it.traced >= maxTraced)) this.started = true;
@@ -368,7 +384,7 @@ export class CoExecutor {
     this.state = this.started ? 'coexec' : 'tracing';
     this.prev = START;
     this.nodeOfOp = [];
-    this.keys = [];
+    this.matched = [];
   }
 
   // ---- dispatch ----
@@ -401,6 +417,7 @@ export class CoExecutor {
       const inputIds = segment.inputSlots.map((slot) => this.upload(batch.externals[slot]));
       const outputIds = outputs.map(() => this.runner.newId());
       this.runner.run(segment.runnerKey, inputIds, outputIds);
+      segment.runs++;
       this.counters.segments.runs++;
       for (const id of inputIds) this.pins.set(id, (this.pins.get(id) ?? 0) + 1);
       this.inFlight.push({ batch, outputs, outputIds, inputIds, run: ++this.runsPosted });
@@ -456,6 +473,9 @@ export class CoExecutor {
    * that succeeded is redundant but harmless (kernels are deterministic); failures are rare.
    */
   private recover(reason: string): void {
+    // Let every posted run finish first: a run that depends on a failed one fails too, and all of
+    // them must be among the runs replayed now.
+    this.runner.stats();
     const flights = this.inFlight;
     this.inFlight = [];
     const replayed = new Map<ValueId, BackendValues>();
@@ -478,6 +498,8 @@ export class CoExecutor {
       this.unpin(f.inputIds);
       this.counters.segments.recovered++;
     }
+    // The batch being built may use values of the replayed runs: it takes their host values instead.
+    this.batch.rebase((id) => replayed.get(id));
     this.failuresSeen = this.runner.runsFailed();
     if (!this.warnedFailure) {
       this.warnedFailure = true;
@@ -516,7 +538,7 @@ export class CoExecutor {
       }
       this.counters.segments.compiled++;
       const inputSlots = segment.inputs.map((i) => (i.from.kind === 'carried' ? i.from.slot : -1));
-      return { runnerKey, inputSlots, model: segment.model };
+      return { runnerKey, inputSlots, inputs: segment.inputs.map((i) => ({ dtype: i.dtype, shape: i.shape })), model: segment.model, runs: 0 };
     } catch (e) {
       this.counters.segments.failed++;
       // The kernel runs on the host from now on, between segments.

@@ -67,6 +67,14 @@ export class PendingBatch {
       `${i.name}=${i.ref.kind === 'op' ? `${i.ref.op}.${i.ref.output}` : `x${i.ref.slot}`}:${i.dtype}[${i.shape}]`).join(','));
   }
 
+  /** Externals whose worker copy was recomputed on the host (after a failed run) take the host values. */
+  rebase(hostValues: (worker: ValueId) => BackendValues | undefined): void {
+    this.externals.forEach((ext, slot) => {
+      const values = ext.worker === undefined ? undefined : hostValues(ext.worker);
+      if (values) this.externals[slot] = { dataId: ext.dataId, dtype: ext.dtype, shape: ext.shape, values };
+    });
+  }
+
   /** Whether the worker value is an external of this batch (its release must wait for the run). */
   uses(worker: ValueId): boolean {
     return this.externals.some((e) => e.worker === worker);

@@ -1,6 +1,6 @@
 import { KernelFunc, engine } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import { CoExecutor } from './co_executor';
+import { CoExecutor, SegmentInfo } from './co_executor';
 import type { CoexecCounters } from './counters';
 import type { CoexecOptions } from './options';
 
@@ -61,4 +61,14 @@ export function footprint(): ReturnType<CoExecutor['footprint']> | undefined {
 
 export function isActive(): boolean {
   return active !== null;
+}
+
+/** The segments compiled so far (models, input signatures, run counts), for dumps and benchmarks. */
+export function compiledSegments(): SegmentInfo[] {
+  return active?.compiledSegments() ?? [];
+}
+
+/** The GraphRunner's counters (compile and run time inside the worker), or undefined. */
+export function workerStats(): ReturnType<CoExecutor['workerStats']> | undefined {
+  return active?.workerStats();
 }

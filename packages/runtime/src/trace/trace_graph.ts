@@ -54,16 +54,17 @@ export class TraceGraph {
 
   /**
    * Merges a trace; returns what it added (nothing, once the program's paths are all known).
-   * `keys` are the kernels' identities when the caller computed them already (see keyOf).
+   * `matched` holds, by kernel index, the node a kernel was already matched to (see match), if any.
    */
-  merge(trace: Trace, keys?: readonly string[]): MergeResult {
+  merge(trace: Trace, matched?: readonly number[]): MergeResult {
     let newNodes = 0;
     let newEdges = 0;
     const nodeOfOp: number[] = [];
     let prev = START;
     trace.kernels.forEach((kernel, op) => {
-      const key = keys?.[op] ?? this.keyOf(kernel, nodeOfOp);
-      let id = this.byKey.get(key);
+      let id = matched?.[op];
+      const key = id === undefined ? this.keyOf(kernel, nodeOfOp) : '';
+      if (id === undefined) id = this.byKey.get(key);
       if (id === undefined) {
         id = this.nodes.length;
         const inputs = kernel.inputs.map((i) => toNodeInput(i.from, nodeOfOp));
@@ -90,12 +91,16 @@ export class TraceGraph {
     return identity(kernel, nodeOfOp);
   }
 
-  /** The node with this identity if the graph has an edge to it from `prev`. */
-  successor(prev: number, key: string): number | undefined {
-    const id = this.byKey.get(key);
-    if (id === undefined) return undefined;
+  /**
+   * The successor of `prev` whose identity is the call's. Compares the call with each successor's
+   * recorded kernel field by field: on a known path that costs no string building or hashing.
+   */
+  match(prev: number, kernel: DraftKernel, nodeOfOp: readonly number[]): number | undefined {
     const edges = prev === START ? this.starts : this.nodes[prev].next;
-    return edges.has(id) ? id : undefined;
+    for (const id of edges.keys()) {
+      if (sameCall(this.nodes[id], kernel, nodeOfOp)) return id;
+    }
+    return undefined;
   }
 
   /** Traces merged so far. */
@@ -110,13 +115,39 @@ export class TraceGraph {
 
   /** The node a kernel call would be at, given the node before it (START at the beginning of an iteration). */
   predict(prev: number, kernel: DraftKernel, nodeOfOp: readonly number[]): number | undefined {
-    return this.successor(prev, this.keyOf(kernel, nodeOfOp));
+    return this.match(prev, kernel, nodeOfOp);
   }
 
   /** Nodes with more than one successor: where JS chose between paths. */
   branchNodes(): GraphNode[] {
     return this.nodes.filter((n) => n.next.size + (n.ends > 0 ? 1 : 0) > 1);
   }
+}
+
+function sameCall(node: GraphNode, call: DraftKernel, nodeOfOp: readonly number[]): boolean {
+  const k = node.kernel;
+  if (k.kernelName !== call.kernelName || k.ordinal !== call.ordinal || k.attrs !== call.attrs ||
+    k.inputs.length !== call.inputs.length || k.sitePath.length !== call.sitePath.length) return false;
+  for (let i = k.sitePath.length - 1; i >= 0; i--) if (k.sitePath[i] !== call.sitePath[i]) return false;
+  for (let i = 0; i < call.inputs.length; i++) {
+    const a = k.inputs[i];
+    const b = call.inputs[i];
+    if (a.name !== b.name || a.dtype !== b.dtype || a.shape.length !== b.shape.length) return false;
+    for (let d = 0; d < a.shape.length; d++) if (a.shape[d] !== b.shape[d]) return false;
+    const want = node.inputs[i];
+    const from = b.from;
+    switch (want.kind) {
+      case 'node':
+        if (from.kind !== 'op' || nodeOfOp[from.op] !== want.node || from.output !== want.output) return false;
+        break;
+      case 'variable':
+        if (from.kind !== 'variable' || from.name !== want.name) return false;
+        break;
+      default:
+        if (from.kind !== want.kind) return false;
+    }
+  }
+  return true;
 }
 
 function toNodeInput(from: Provenance, nodeOfOp: readonly number[]): NodeInput {
