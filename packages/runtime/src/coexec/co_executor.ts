@@ -1,4 +1,4 @@
-import type { BackendValues, DataId, DataType, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+import { BackendValues, DataId, DataType, KernelFunc, NamedAttrMap, TensorInfo, engine } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { GraphBreak, buildSegment } from '../generation/segment';
 import { GraphRunner } from '../graph_runner/graph_runner';
@@ -8,13 +8,14 @@ import { isLowerableDtype } from '../onnx/dtypes';
 import { VIEW_KERNELS, loweringFor } from '../lowering/registry';
 import { lastDispatchPath } from '../stats';
 import { TraceRecorder } from '../trace/recorder';
-import { START, TraceGraph } from '../trace/trace_graph';
-import type { DraftKernel, Trace, TensorSig } from '../trace/trace';
+import { GraphNode, START, TraceGraph } from '../trace/trace_graph';
+import type { DraftKernel, Trace, TracedKernel, TensorSig } from '../trace/trace';
 import { BoundaryCause, IterationBoundaries } from './boundaries';
 import { CoexecCounters, Divergence, newCounters } from './counters';
 import type { CoexecOptions } from './options';
 import { BatchOutput, External, PendingBatch } from './pending_batch';
 import { replayBatch } from './replay';
+import { Claim, Stretch, StretchContext } from './stretch';
 
 /** A tfjs-backend-cpu buffer entry, with where co-execution keeps the value when not on the host. */
 export interface TerraData {
@@ -28,6 +29,8 @@ export interface TerraData {
   pending?: PendingBatch;
   /** `worker` is a shared constant (see SMALL_CONSTANT_BYTES): not freed with this buffer. */
   shared?: boolean;
+  /** The value is inside a dispatched run-ahead stretch, not among its outputs (recomputed if needed). */
+  stretch?: Stretch;
 }
 
 /**
@@ -35,7 +38,13 @@ export interface TerraData {
  * once per distinct content and shared, instead of once per tensor: the worker's copy is immutable,
  * and the content itself is the guard that the value did not change.
  */
-const SMALL_CONSTANT_BYTES = 64;
+const SMALL_CONSTANT_BYTES = 4096;
+/** Distinct values shared per signature; more versions are uploaded per tensor. */
+const CONSTANT_VERSIONS = 4;
+
+/** Run-ahead gives up on a start node after this many abandoned stretches. */
+const RUN_AHEAD_MAX_MISSES = 3;
+const RUN_AHEAD_MAX_KERNELS = 20000;
 const MAX_SHARED_CONSTANTS = 4096;
 
 type Inputs = ReadonlyArray<readonly [string, TensorInfo]>;
@@ -107,8 +116,9 @@ export class CoExecutor {
   private staticTrace: Trace | undefined;
   /** Live buffers the worker holds a copy of (the tensors stop() must bring home). */
   private readonly resident = new Map<DataId, TerraData>();
-  /** Shared small constants in the worker, by content. */
-  private readonly constants = new Map<string, ValueId>();
+  /** Shared small constants in the worker, by signature, then content. */
+  private readonly constants = new Map<string, Array<{ values: HostData; id: ValueId }>>();
+  private sharedConstants = 0;
   /**
    * Runs posted and not yet confirmed by the worker, oldest first. Their inputs stay pinned (not
    * freed, even if tfjs disposes them) so that a failed run can be replayed eagerly.
@@ -120,6 +130,12 @@ export class CoExecutor {
   /** Worker values tfjs no longer needs, freed once nothing pins them. */
   private readonly doomed = new Set<ValueId>();
   private warnedFailure = false;
+  /** The run-ahead stretch being claimed, if any. */
+  private stretch: Stretch | undefined;
+  /** Nodes from which run-ahead failed (abandoned or not compilable) too often to try again. */
+  private readonly runAheadMisses = new Map<number, number>();
+  /** The buffers of each node's latest outputs in this iteration (run-ahead resolves inputs by them). */
+  private nodeOutputs = new Map<number, DataId[]>();
   private warnedDeath = false;
   private depth = 0;
   private kernelsIssued = 0;
@@ -143,6 +159,8 @@ export class CoExecutor {
   runKernel(kernelName: string, args: Parameters<KernelFunc>[0], eager: KernelFunc): TensorInfo | TensorInfo[] {
     if (this.depth > 0) return eager(args);
     this.kernelsIssued++;
+    // A stretch ends at the next call after its last kernel: values it kept inside are disposed by then.
+    if (this.stretch?.complete) this.endStretch();
     const inputs = Object.entries(args.inputs).filter((e): e is [string, TensorInfo] => e[1] != null);
     const attrs = (args.attrs ?? {}) as NamedAttrMap;
     const draft = this.recorder.draft(kernelName, inputs, attrs);
@@ -167,6 +185,7 @@ export class CoExecutor {
     if (this.depth === 0) this.recorder.read(dataId);
     const entry = this.entry(dataId);
     if (!entry || entry.values != null) return;
+    if (entry.stretch) this.recomputeInside(entry.stretch, (ext) => this.hostValues(ext));
     if (entry.pending) this.flush();
     if (entry.values != null || entry.worker === undefined) return;
     const start = performance.now();
@@ -190,6 +209,7 @@ export class CoExecutor {
   async read(dataId: DataId): Promise<void> {
     const entry = this.entry(dataId);
     if (!entry || entry.values != null) return;
+    if (entry.stretch) this.recomputeInside(entry.stretch, (ext) => this.hostValues(ext));
     if (entry.pending) this.flush();
     if (entry.values != null || entry.worker === undefined) return;
     const start = performance.now();
@@ -207,7 +227,9 @@ export class CoExecutor {
 
   /** tfjs disposed the buffer: free the worker's copy (after the pending batch, if that uses it). */
   released(dataId: DataId, entry: TerraData): void {
-    if (entry.worker === undefined || this.stopped) return;
+    if (this.stopped) return;
+    this.recorder.disposed(dataId);
+    if (entry.worker === undefined) return;
     this.resident.delete(dataId);
     if (entry.shared) return;
     this.doomed.add(entry.worker);
@@ -248,6 +270,7 @@ export class CoExecutor {
     this.boundaries.stop();
     try {
       if (this.runner.alive) {
+        this.endStretch();
         this.flush();
         this.runner.stats(); // waits for every run posted, so that retire() sees any failure
         this.retire();
@@ -268,7 +291,7 @@ export class CoExecutor {
     return {
       workerValues: this.runner.stats().values,
       resident: this.resident.size,
-      constants: this.constants.size,
+      constants: this.sharedConstants,
       segments: this.segments.size,
       inFlight: this.inFlight.length,
       pins: this.pins.size,
@@ -307,6 +330,11 @@ export class CoExecutor {
     eager: KernelFunc): TensorInfo | TensorInfo[] {
     this.nodeOfOp.push(p.node);
     this.prev = p.node;
+    if (this.stretch) {
+      const claim = this.stretch.claim(p.node, inputs, (actual, standIn) => this.sameValues(actual, standIn));
+      if (claim) return this.takeClaim(draft, p.node, claim, args, eager);
+      this.endStretch();
+    }
     const lowering = loweringFor(draft.kernelName);
     const lazy = !p.breaks && lowering !== undefined &&
       inputs.every(([, t]) => isLowerableDtype(t.dtype)) && p.outputs.every((o) => isLowerableDtype(o.dtype));
@@ -319,7 +347,7 @@ export class CoExecutor {
       } finally {
         this.depth--;
       }
-      this.recorder.commit(draft, Array.isArray(out) ? out : [out], 'view');
+      this.commit(draft, p.node, out, 'view');
       return out;
     }
     if (!lazy) {
@@ -327,18 +355,180 @@ export class CoExecutor {
       this.flush();
       this.counters.kernels.breaks++;
       const out = this.runEagerly(inputs, args, eager);
-      this.recorder.commit(draft, Array.isArray(out) ? out : [out], lastDispatchPath());
+      this.commit(draft, p.node, out, lastDispatchPath());
       return out;
+    }
+    if (this.batch.size === 0 && this.runAhead(p.node, inputs)) {
+      const claim = this.stretch!.claim(p.node, inputs, () => false)!;
+      return this.takeClaim(draft, p.node, claim, args, eager);
     }
     const outputs = p.outputs.map((o) => ({ dataId: this.allocateLazy(o.dtype), dtype: o.dtype, shape: o.shape }));
     this.batch.add(p.node, draft.kernelName, draft.attrs, inputs, outputs, (info) => this.external(info));
     const infos: TensorInfo[] = outputs.map((o) => ({ dataId: o.dataId, dtype: o.dtype, shape: [...o.shape] }));
-    this.recorder.commit(draft, infos, 'lazy');
+    this.commit(draft, p.node, infos, 'lazy');
     this.counters.kernels.delegated++;
     return lowering.multiOutput ? infos : infos[0];
   }
 
+  /** Records a call in the trace, and its outputs as the node's latest (for run-ahead). */
+  private commit(draft: DraftKernel, node: number | undefined, out: TensorInfo | TensorInfo[], path: TracedKernel['path']): void {
+    const list = Array.isArray(out) ? out : [out];
+    this.recorder.commit(draft, list, path);
+    if (node !== undefined) this.nodeOutputs.set(node, list.map((t) => t.dataId));
+  }
+
+  // ---- run-ahead ----
+
+  /** Tries to dispatch the predicted stretch starting at `node`; true if one is now being claimed. */
+  private runAhead(node: number, inputs: Inputs): boolean {
+    if (this.counters.mode !== 'terra' || this.options.runAhead === false) return false;
+    if ((this.runAheadMisses.get(node) ?? 0) >= RUN_AHEAD_MAX_MISSES) return false;
+    const stretch = Stretch.build(this.stretchContext, node, inputs, 2, RUN_AHEAD_MAX_KERNELS);
+    if (!stretch) return false;
+    const key = stretch.batch.key(stretch.outputs);
+    let segment = this.segments.get(key);
+    if (!segment) {
+      segment = this.compile(stretch.batch, stretch.outputs);
+      this.segments.set(key, segment);
+    }
+    if ('failed' in segment) {
+      this.runAheadMisses.set(node, RUN_AHEAD_MAX_MISSES);
+      return false;
+    }
+    const inputIds = segment.inputSlots.map((slot) => this.upload(stretch.batch.externals[slot]));
+    const outputIds = stretch.outputs.map(() => this.runner.newId());
+    this.runner.run(segment.runnerKey, inputIds, outputIds);
+    segment.runs++;
+    this.counters.segments.runs++;
+    this.counters.runAhead.stretches++;
+    // Pinned twice: as a run in flight (until confirmed) and for the stretch (recomputing a value it
+    // kept inside needs its inputs until the stretch ends).
+    for (const id of [...inputIds, ...inputIds]) this.pins.set(id, (this.pins.get(id) ?? 0) + 1);
+    this.inFlight.push({ batch: stretch.batch, outputs: stretch.outputs, outputIds, inputIds, run: ++this.runsPosted });
+    stretch.dispatched(outputIds);
+    stretch.inputIds = inputIds;
+    this.stretch = stretch;
+    this.freeDoomed();
+    this.runner.send();
+    return true;
+  }
+
+  /** The call claimed a stretch position: lazy tensors bound to the stretch's values. */
+  private takeClaim(draft: DraftKernel, node: number, claim: Claim, args: Parameters<KernelFunc>[0], eager: KernelFunc): TensorInfo | TensorInfo[] {
+    const stretch = this.stretch!;
+    if (claim.view) {
+      this.depth++;
+      let out;
+      try {
+        out = eager(args);
+      } finally {
+        this.depth--;
+      }
+      this.commit(draft, node, out, 'view');
+      return out;
+    }
+    const infos: TensorInfo[] = claim.outputs.map((o) => {
+      const dataId = this.allocateLazy(o.dtype);
+      const entry = this.entry(dataId)!;
+      entry.pending = undefined;
+      if (o.worker !== undefined) {
+        entry.worker = o.worker;
+        this.resident.set(dataId, entry);
+      } else {
+        entry.stretch = stretch;
+      }
+      stretch.bound.set(o.placeholder, dataId);
+      return { dataId, dtype: o.dtype, shape: [...o.shape] };
+    });
+    this.commit(draft, node, infos, 'lazy');
+    this.counters.kernels.delegated++;
+    this.counters.runAhead.kernels++;
+    return loweringFor(draft.kernelName)!.multiOutput ? infos : infos[0];
+  }
+
+  /**
+   * The stretch is fully claimed, or abandoned (JS did something else, the iteration ended, a run
+   * failed). Values it kept inside that JS still holds are recomputed on the host; outputs nobody
+   * claimed are freed.
+   */
+  private endStretch(hostValues: (ext: External) => BackendValues = (ext) => this.hostValues(ext)): void {
+    const stretch = this.stretch;
+    if (!stretch) return;
+    this.stretch = undefined;
+    if (!stretch.complete) {
+      this.counters.runAhead.abandoned++;
+      const start = stretch.positions[0].node;
+      this.runAheadMisses.set(start, (this.runAheadMisses.get(start) ?? 0) + 1);
+    }
+    this.recomputeInside(stretch, hostValues);
+    for (const id of stretch.unclaimedOutputIds()) this.doomed.add(id);
+    this.unpin(stretch.inputIds);
+  }
+
+  /** Gives every buffer JS holds that the stretch kept inside its graph a host value, by replay. */
+  private recomputeInside(stretch: Stretch, hostValues: (ext: External) => BackendValues): void {
+    const wanted = stretch.boundOutputs().filter((o) => {
+      const e = this.entry(o.real);
+      return e !== undefined && e.stretch === stretch && e.values == null;
+    });
+    if (wanted.length === 0) return;
+    this.counters.runAhead.recomputed++;
+    this.depth++;
+    try {
+      const values = replayBatch(stretch.batch, wanted, this.backend, this.eagerFuncs, hostValues);
+      wanted.forEach((o, i) => {
+        const e = this.entry(o.real)!;
+        e.values = values[i];
+        e.stretch = undefined;
+      });
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private readonly stretchContext: StretchContext = {
+    graph: this.graph,
+    canDelegate: (node: GraphNode) => !node.breaks && !this.breakNodes.has(node.id) && loweringFor(node.kernel.kernelName) !== undefined &&
+      node.kernel.inputs.every((i) => isLowerableDtype(i.dtype)) && node.kernel.outputs.every((o) => isLowerableDtype(o.dtype)),
+    nodeOutput: (node, output) => this.resolvable(this.nodeOutputs.get(node)?.[output]),
+    variable: (name) => this.resolvable(engine().registeredVariables[name]?.dataId),
+    feed: (index) => this.resolvable(this.recorder.feedBuffer(index)),
+    carried: (slot) => this.resolvable(this.recorder.previousCarried(slot)),
+    predictedFeed: (node, input) => {
+      const values = node.feedValues[input];
+      if (!values) return undefined;
+      const sig = node.recent.inputs[input];
+      const dataId = { id: -1 };
+      this.standIns.set(dataId, values);
+      return { dataId, dtype: sig.dtype, shape: [...sig.shape] };
+    },
+    sameValues: (actual, standIn) => this.sameValues(actual, standIn),
+    external: (info) => this.external(info),
+  };
+
+  /** Values of stand-in buffers for predicted feeds. */
+  private readonly standIns = new WeakMap<DataId, BackendValues>();
+
+  private sameValues(actual: DataId, standIn: DataId): boolean {
+    const expected = this.standIns.get(standIn) as ArrayLike<number> | undefined;
+    const values = this.entry(actual)?.values as ArrayLike<number> | undefined;
+    if (!expected || !values || values.length !== expected.length || values.constructor !== expected.constructor) return false;
+    for (let i = 0; i < values.length; i++) if (!Object.is(values[i], expected[i])) return false;
+    return true;
+  }
+
+  /** A buffer a stretch may take as input now: alive, with its value on the host or in the worker. */
+  private resolvable(dataId: DataId | undefined): TensorInfo | undefined {
+    if (!dataId) return undefined;
+    const e = this.entry(dataId);
+    if (!e || e.pending || e.stretch || (e.values == null && e.worker === undefined)) return undefined;
+    if (e.dtype === 'string' || e.dtype === 'complex64') return undefined;
+    // Shapes are checked against the node's by the stretch; tfjs keeps them on the tensor, not here.
+    return { dataId, dtype: e.dtype, shape: this.shapeOf(dataId) };
+  }
+
   private diverge(draft: DraftKernel): void {
+    this.endStretch();
     this.state = 'diverged';
     const successors = this.prev === START ? [...this.graph.starts.keys()] : [...this.graph.nodes[this.prev].next.keys()];
     const recorded = this.staticTrace?.kernels[draft.index];
@@ -361,8 +551,10 @@ export class CoExecutor {
   private boundary(cause: BoundaryCause): void {
     if (this.stopped || this.depth > 0) return;
     if (this.recorder.kernelCount === 0) return;
+    this.endStretch();
     this.flush();
     const trace = this.recorder.cut();
+    this.nodeOutputs = new Map();
     const it = this.counters.iterations;
     it.total++;
     it.byCause[cause] = (it.byCause[cause] ?? 0) + 1;
@@ -498,6 +690,15 @@ export class CoExecutor {
       this.unpin(f.inputIds);
       this.counters.segments.recovered++;
     }
+    // Buffers bound to the replayed runs' outputs (run-ahead binds them as JS claims) take host values.
+    for (const [dataId, entry] of this.resident) {
+      const values = entry.worker === undefined ? undefined : replayed.get(entry.worker);
+      if (!values) continue;
+      entry.values = values;
+      entry.worker = undefined;
+      this.resident.delete(dataId);
+    }
+    this.endStretch(hostValues);
     // The batch being built may use values of the replayed runs: it takes their host values instead.
     this.batch.rebase((id) => replayed.get(id));
     this.failuresSeen = this.runner.runsFailed();
@@ -571,14 +772,18 @@ export class CoExecutor {
   }
 
   private uploadConstant(ext: External, values: HostData): ValueId {
-    const key = `${ext.dtype}[${ext.shape.join(',')}]${values.join(',')}`;
-    let id = this.constants.get(key);
+    const key = `${ext.dtype}[${ext.shape.join(',')}]`;
+    const known = this.constants.get(key) ?? [];
+    let id = known.find((c) => sameContent(c.values, values))?.id;
     if (id === undefined) {
       id = this.runner.newId();
       this.runner.feed(id, ext.dtype as 'float32', ext.shape, values);
       this.counters.feeds++;
-      if (this.constants.size < MAX_SHARED_CONSTANTS) this.constants.set(key, id);
-      else return this.ownUpload(ext, id);
+      // A value that changes every time (a step counter) stops being shared after a few versions.
+      if (known.length >= CONSTANT_VERSIONS || this.sharedConstants >= MAX_SHARED_CONSTANTS) return this.ownUpload(ext, id);
+      known.push({ values: values.slice(), id });
+      this.constants.set(key, known);
+      this.sharedConstants++;
     }
     const entry = this.entry(ext.dataId);
     if (entry && entry.worker === undefined) {
@@ -589,8 +794,16 @@ export class CoExecutor {
     return id;
   }
 
+  private shapeOf(dataId: DataId): number[] {
+    const state = (engine() as unknown as { state: { tensorInfo: WeakMap<DataId, { shape: number[] }> } }).state;
+    return state.tensorInfo.get(dataId)?.shape ?? [];
+  }
+
   private external(info: TensorInfo): External {
+    const standIn = this.standIns.get(info.dataId);
+    if (standIn) return { dataId: info.dataId, dtype: info.dtype, shape: info.shape, values: standIn };
     const entry = this.entry(info.dataId)!;
+    if (entry.stretch) this.recomputeInside(entry.stretch, (ext) => this.hostValues(ext));
     if (entry.pending) {
       // Produced by the batch but no longer pending there means a bug; never guess a value.
       throw new Error(`terra: internal error: input ${JSON.stringify(info.dataId)} is pending in another batch`);
@@ -671,6 +884,12 @@ export class CoExecutor {
     if (!(e instanceof GraphValueError)) return e as Error;
     return new Error(`terra: a value computed by the GraphRunner could not be read: ${e.message}`);
   }
+}
+
+function sameContent(a: HostData, b: HostData): boolean {
+  if (a.length !== b.length || a.constructor !== b.constructor) return false;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
+  return true;
 }
 
 function toHostData(values: BackendValues, dtype: DataType): HostData {

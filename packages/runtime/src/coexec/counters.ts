@@ -47,6 +47,16 @@ export interface CoexecCounters {
     /** Runs replayed eagerly because a run failed in the worker (no state is lost). */
     recovered: number;
   };
+  /** Run-ahead: stretches dispatched before JS issued their kernels (see coexec/stretch.ts). */
+  runAhead: {
+    stretches: number;
+    /** Kernel calls that claimed a position of a dispatched stretch. */
+    kernels: number;
+    /** Stretches JS left before their end (a divergence, an exception, another path). */
+    abandoned: number;
+    /** Stretches whose inside values JS kept and which were recomputed on the host. */
+    recomputed: number;
+  };
   /** Host values sent to the worker (feeds, and values produced on the host). */
   feeds: number;
   /** Building and compiling segments, as the JS thread saw it. */
@@ -65,6 +75,7 @@ export function newCounters(): CoexecCounters {
     divergences: [],
     kernels: { delegated: 0, eager: 0, breaks: 0 },
     segments: { compiled: 0, failed: 0, runs: 0, replays: 0, recovered: 0 },
+    runAhead: { stretches: 0, kernels: 0, abandoned: 0, recomputed: 0 },
     feeds: 0,
     compileMs: 0,
     waitMs: 0,

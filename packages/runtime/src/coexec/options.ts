@@ -12,6 +12,11 @@ export interface CoexecOptions {
   stableAfter?: number;
   /** ... or after this many traced iterations, stable or not (default 10). */
   maxTracedIterations?: number;
+  /**
+   * Dispatch the path the TraceGraph predicts before JS issues its kernels (default true); off, a
+   * segment is dispatched only at sync points (reads, graph breaks, iteration ends).
+   */
+  runAhead?: boolean;
   /** Where iterations end; see IterationBoundaries. */
   boundaries?: BoundaryOptions;
   /** ONNX Runtime execution providers for the segments (default ['cpu']). */

@@ -21,9 +21,25 @@ export class TraceRecorder {
   private lastPath: readonly string[] = [];
   private ordinal = 0;
 
+  /** The buffers JS wrote in this trace, by feed index. */
+  private feedIds: DataId[] = [];
+
+  /** The buffer of the current trace's feed `index`, if JS has written it yet. */
+  feedBuffer(index: number): DataId | undefined {
+    return this.feedIds[index];
+  }
+
+  /** The buffer that was the last trace's carried value `slot`. */
+  previousCarried(slot: number): DataId | undefined {
+    return this.lastCarried[slot];
+  }
+
+  private lastCarried: DataId[] = [];
+
   /** A tensor written from JS (not from inside a kernel). */
   write(dataId: DataId, info: Omit<TensorInfo, 'dataId'>, values: BackendValues): void {
     const index = this.feeds.length;
+    this.feedIds.push(dataId);
     this.feeds.push({ index, dtype: info.dtype, shape: [...info.shape], afterKernel: this.kernels.length, values });
     this.origin.set(dataId, { kind: 'feed', feed: index });
   }
@@ -74,17 +90,39 @@ export class TraceRecorder {
 
   /** JS read a value. */
   read(dataId: DataId): void {
-    this.fetches.push({ from: this.provenance(dataId), afterKernel: this.kernels.length });
+    const from = this.provenance(dataId);
+    this.fetches.push({ from, afterKernel: this.kernels.length });
+    if (from.kind === 'op') this.lifetime(from, Infinity);
+  }
+
+  /** tfjs freed a buffer: if a kernel of this trace made it, its lifetime ends here. */
+  disposed(dataId: DataId): void {
+    const from = this.origin.get(dataId);
+    if (from?.kind === 'op') this.lifetime(from, this.kernels.length - from.op - 1);
+  }
+
+  private lifetime(from: { op: number; output: number }, kernels: number): void {
+    const k = this.kernels[from.op];
+    const lifetimes = k.lifetimes ?? (k.lifetimes = []);
+    if (lifetimes[from.output] !== Infinity) lifetimes[from.output] = kernels;
   }
 
   /** Ends the current trace and starts the next; values of this trace become carried values of the next. */
   cut(): Trace {
+    // Outputs still alive outlive the trace.
+    for (const k of this.kernels) {
+      const lifetimes = k.lifetimes ?? (k.lifetimes = []);
+      for (let o = 0; o < k.outputs.length; o++) if (lifetimes[o] === undefined) lifetimes[o] = Infinity;
+    }
     const trace: Trace = { kernels: this.kernels, feeds: this.feeds, fetches: this.fetches };
     this.kernels = [];
     this.feeds = [];
     this.fetches = [];
     this.origin = new Map();
+    this.lastCarried = [];
+    for (const [dataId, slot] of this.carried) this.lastCarried[slot] = dataId;
     this.carried = new Map();
+    this.feedIds = [];
     this.carriedCount = 0;
     this.variables = undefined;
     this.lastPath = [];

@@ -31,6 +31,11 @@ export interface TracedKernel {
   readonly outputs: readonly TensorSig[];
   /** How it executed when recorded: on ONNX Runtime, on the cpu fallback, or as a view of its input. */
   readonly path?: 'ort' | 'cpu' | 'view' | 'lazy';
+  /**
+   * For each output, how many kernels ran between its creation and its disposal; Infinity if JS read
+   * it or it outlived the trace. Filled in when the trace ends.
+   */
+  lifetimes?: number[];
 }
 
 /** A kernel call known before it executes: everything of a TracedKernel but its outputs. */

@@ -1,3 +1,4 @@
+import type { BackendValues } from '@tensorflow/tfjs-core';
 import type { DraftKernel, Provenance, Trace, TracedKernel } from './trace';
 
 /**
@@ -25,6 +26,15 @@ export interface GraphNode {
   readonly id: number;
   readonly key: string;
   readonly kernel: TracedKernel;
+  /** The latest call merged at this node: its feed indices and carried slots are the current ones. */
+  recent: TracedKernel;
+  /** For each output, the longest lifetime seen (kernels between creation and disposal; Infinity if read or kept). */
+  readonly lifetimes: number[];
+  /**
+   * For each input that is a feed: the values JS wrote, while they were small and the same in every
+   * trace (null once they differed or were large). Run-ahead predicts such a feed before it is written.
+   */
+  readonly feedValues: Array<BackendValues | null | undefined>;
   readonly inputs: readonly NodeInput[];
   /** Successor node ids, with how many merged traces took each edge. */
   readonly next: Map<number, number>;
@@ -68,11 +78,22 @@ export class TraceGraph {
       if (id === undefined) {
         id = this.nodes.length;
         const inputs = kernel.inputs.map((i) => toNodeInput(i.from, nodeOfOp));
-        this.nodes.push({ id, key, kernel, inputs, next: new Map(), ends: 0, breaks: false });
+        this.nodes.push({ id, key, kernel, recent: kernel, lifetimes: [], feedValues: [], inputs, next: new Map(), ends: 0, breaks: false });
         this.byKey.set(key, id);
         newNodes++;
       }
-      if (kernel.path === 'cpu') this.nodes[id].breaks = true;
+      const node = this.nodes[id];
+      if (kernel.path === 'cpu') node.breaks = true;
+      node.recent = kernel;
+      kernel.inputs.forEach((input, i) => {
+        if (input.from.kind !== 'feed' || node.feedValues[i] === null) return;
+        const values = trace.feeds[input.from.feed]?.values;
+        const known = node.feedValues[i];
+        node.feedValues[i] = isSmallNumeric(values) && (known === undefined || sameNumbers(known, values)) ? values : null;
+      });
+      kernel.outputs.forEach((_, o) => {
+        node.lifetimes[o] = Math.max(node.lifetimes[o] ?? 0, kernel.lifetimes?.[o] ?? Infinity);
+      });
       nodeOfOp.push(id);
       const edges = prev === START ? this.starts : this.nodes[prev].next;
       const count = edges.get(id);
@@ -122,6 +143,21 @@ export class TraceGraph {
   branchNodes(): GraphNode[] {
     return this.nodes.filter((n) => n.next.size + (n.ends > 0 ? 1 : 0) > 1);
   }
+}
+
+/** Feeds up to this many bytes may be predicted by value (a learning rate, a step count). */
+const PREDICTABLE_FEED_BYTES = 4096;
+
+function isSmallNumeric(v: BackendValues | undefined): v is Float32Array | Int32Array | Uint8Array {
+  return (v instanceof Float32Array || v instanceof Int32Array || v instanceof Uint8Array) && v.byteLength <= PREDICTABLE_FEED_BYTES;
+}
+
+function sameNumbers(a: BackendValues, b: BackendValues): boolean {
+  const x = a as ArrayLike<number>;
+  const y = b as ArrayLike<number>;
+  if (x.length !== y.length || a.constructor !== b.constructor) return false;
+  for (let i = 0; i < x.length; i++) if (!Object.is(x[i], y[i])) return false;
+  return true;
 }
 
 function sameCall(node: GraphNode, call: DraftKernel, nodeOfOp: readonly number[]): boolean {

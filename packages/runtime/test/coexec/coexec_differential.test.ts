@@ -48,6 +48,61 @@ describe('co-execution agrees with eager execution', () => {
     });
     expectAgreement(r);
     expect(r.stats.iterations.diverged).toBe(0);
+    // Steps were dispatched ahead of JS (run-ahead), and JS's calls claimed them.
+    expect(r.stats.runAhead.stretches).toBeGreaterThan(0);
+    expect(r.stats.runAhead.kernels).toBeGreaterThan(0);
+  });
+
+  test('the same loop with run-ahead off: segments dispatched only at sync points', async () => {
+    const r = await differential((log) => {
+      const vars = mlp(1, [6, 12, 3]);
+      const x = data(10, [8, 6]);
+      const y = data(11, [8, 3]);
+      const opt = tf.train.adam(0.01);
+      for (let step = 0; step < 12; step++) {
+        const loss = opt.minimize(() => tf.losses.meanSquaredError(y, forward(vars, x)), true)!;
+        log(loss.dataSync()[0]);
+        loss.dispose();
+      }
+      for (const v of vars) log(v.dataSync());
+    }, { runAhead: false });
+    expectAgreement(r);
+    expect(r.stats.runAhead.stretches).toBe(0);
+  });
+
+  test('run-ahead: a value JS keeps that the prediction left inside the graph is recomputed; a stretch left mid-way is abandoned', async () => {
+    const r = await differential((log) => {
+      const w = data(25, [4, 4], 0.5);
+      let state = data(26, [2, 4]);
+      for (let step = 0; step < 16; step++) {
+        let kept: tf.Tensor | undefined;
+        try {
+          const next = tf.tidy(() => {
+            const a = tf.matMul(state, w);
+            const b = tf.exp(tf.neg(tf.abs(a)));
+            // Once, an intermediate outlives the tidy: every earlier trace saw it die inside the segment.
+            if (step === 9) kept = tf.keep(b);
+            // Once, the iteration stops half-way: the kernels issued so far take effect, the rest never run.
+            if (step === 12) throw new Error('stop half-way');
+            return tf.tanh(tf.add(b, tf.sum(b)));
+          });
+          state.dispose();
+          state = next;
+        } catch {
+          log(-1);
+        }
+        log(state.dataSync());
+        if (kept) {
+          log(kept.dataSync());
+          kept.dispose();
+        }
+        coexecution.markIteration();
+      }
+      tf.dispose([w, state]);
+    });
+    expectAgreement(r);
+    expect(r.stats.runAhead.recomputed).toBeGreaterThan(0);
+    expect(r.stats.runAhead.abandoned).toBeGreaterThan(0);
   });
 
   test('variableGrads, grads, valueAndGrads and customGrad with applyGradients; tidy, keep and dispose', async () => {

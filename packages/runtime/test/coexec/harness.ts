@@ -47,6 +47,7 @@ export async function differential(program: Program, options: CoexecOptions = {}
   try {
     coexec = await runOnce(program);
     stats = coexecution.stats()!;
+    if (process.env.TERRA_TEST_STATS) process.stderr.write(`${expect.getState().currentTestName}: ${JSON.stringify({ it: stats.iterations, ra: stats.runAhead, seg: stats.segments, div: stats.divergenceCount })}\n`);
   } finally {
     await coexecution.stop();
   }
