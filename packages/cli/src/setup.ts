@@ -69,10 +69,11 @@ type KernelCounts = { ort: number; cpu: number; view: number };
 /** The runtime's co-execution counters (see @terrajs/runtime's coexec/counters.ts). */
 interface CoexecCounters {
   mode: string;
-  iterations: { total: number; traced: number; coexecuted: number; diverged: number; byCause: Record<string, number> };
+  iterations: { total: number; traced: number; coexecuted: number; diverged: number; discarded: number; byCause: Record<string, number> };
   divergenceCount: number;
   divergences: Array<{ iteration: number; index: number; kernel: string; site: string; expected: string[] }>;
-  kernels: { delegated: number; eager: number; breaks: number };
+  kernels: { delegated: number; replayed: number; eager: number; breaks: number };
+  runAhead: { stretches: number; kernels: number; abandoned: number; recomputed: number };
   segments: { compiled: number; failed: number; runs: number; replays: number };
   feeds: number;
   compileMs: number;
@@ -139,17 +140,21 @@ export interface StatsReport {
   coexecution: boolean;
   note: string;
   exitCode: number;
-  iterations: { total: number; traced: number; coexecuted: number; diverged: number; byCause: Record<string, number> };
+  iterations: { total: number; traced: number; coexecuted: number; diverged: number; discarded: number; byCause: Record<string, number> };
   divergences: { count: number; first: CoexecCounters['divergences'] };
   kernels: {
     counted: boolean;
     /** Validated under co-execution and run inside compiled segments. */
     delegated: number;
+    /** Validated, then run eagerly because their segment could not be compiled. */
+    replayed: number;
     /** Graph breaks: predicted kernels run on the host between segments. */
     breaks: number;
     byKernel: Record<string, KernelCounts>;
   } & KernelCounts;
   segments: { compiled: number; failed: number; runs: number; replays: number };
+  /** Stretches dispatched before JS issued their kernels, kernels that claimed them, stretches left early. */
+  runAhead: { stretches: number; kernels: number; abandoned: number; recomputed: number };
   timings: { compileMs: number; waitMs: number; totalMs: number };
 }
 
@@ -189,11 +194,15 @@ function buildReport(config: TerraConfig, selected: Selected, startNs: bigint, e
     exitCode,
     iterations: co
       ? { ...co.iterations }
-      : { total: 0, traced: 0, coexecuted: 0, diverged: 0, byCause: {} },
+      : { total: 0, traced: 0, coexecuted: 0, diverged: 0, discarded: 0, byCause: {} },
     divergences: { count: co?.divergenceCount ?? 0, first: co?.divergences ?? [] },
     kernels: s
-      ? { counted: true, ...s.total, delegated: co?.kernels.delegated ?? 0, breaks: co?.kernels.breaks ?? 0, byKernel: s.byKernel }
-      : { counted: false, ort: 0, cpu: 0, view: 0, delegated: 0, breaks: 0, byKernel: {} },
+      ? {
+        counted: true, ...s.total, delegated: co?.kernels.delegated ?? 0, replayed: co?.kernels.replayed ?? 0,
+        breaks: co?.kernels.breaks ?? 0, byKernel: s.byKernel,
+      }
+      : { counted: false, ort: 0, cpu: 0, view: 0, delegated: 0, replayed: 0, breaks: 0, byKernel: {} },
+    runAhead: co ? { ...co.runAhead } : { stretches: 0, kernels: 0, abandoned: 0, recomputed: 0 },
     segments: co ? { ...co.segments } : { compiled: 0, failed: 0, runs: 0, replays: 0 },
     timings: { compileMs: round(co?.compileMs ?? 0), waitMs: round(co?.waitMs ?? 0), totalMs: round(totalMs) },
   };
@@ -208,7 +217,8 @@ function readableSummary(r: StatsReport): string {
   if (r.kernels.counted) {
     const eager = r.kernels.ort + r.kernels.cpu + r.kernels.view;
     lines.push(`  kernels: ${r.kernels.delegated} delegated to compiled segments; ${eager} run eagerly (${r.kernels.ort} on ONNX Runtime, ` +
-      `${r.kernels.cpu} on the cpu fallback, ${r.kernels.view} views)${r.kernels.breaks ? `, of which ${r.kernels.breaks} graph breaks` : ''}`);
+      `${r.kernels.cpu} on the cpu fallback, ${r.kernels.view} views)${r.kernels.breaks ? `, of which ${r.kernels.breaks} graph breaks` : ''}` +
+      `${r.kernels.replayed ? `, ${r.kernels.replayed} of them replayed because their segment could not compile` : ''}`);
     const top = Object.entries(r.kernels.byKernel)
       .map(([k, v]) => [k, v.ort + v.cpu + v.view, v.cpu] as const)
       .sort((a, b) => b[1] - a[1])
@@ -219,6 +229,8 @@ function readableSummary(r: StatsReport): string {
   lines.push(`  iterations: ${it.total} (${it.traced} traced, ${it.coexecuted} co-executed, ${it.diverged} diverged)`);
   lines.push(`  segments: ${r.segments.compiled} compiled (${r.timings.compileMs.toFixed(1)} ms), ${r.segments.runs} runs` +
     `${r.segments.failed ? `, ${r.segments.failed} could not compile (${r.segments.replays} eager replays)` : ''}; JS waited ${r.timings.waitMs.toFixed(1)} ms for values`);
+  lines.push(`  run-ahead: ${r.runAhead.stretches} stretches dispatched before JS issued them, ${r.runAhead.kernels} kernels claimed, ` +
+    `${r.runAhead.abandoned} left early`);
   lines.push(`  divergences: ${r.divergences.count}`);
   for (const d of r.divergences.first.slice(0, 5)) {
     lines.push(`    iteration ${d.iteration}, kernel ${d.index} (${d.kernel}) at ${d.site}; expected ${d.expected.join(' or ') || 'the end of the iteration'}`);

@@ -45,6 +45,8 @@ const CONSTANT_VERSIONS = 4;
 /** Run-ahead gives up on a start node after this many abandoned stretches. */
 const RUN_AHEAD_MAX_MISSES = 3;
 const RUN_AHEAD_MAX_KERNELS = 20000;
+/** A trace longer than this with no boundary is dropped: memory stays bounded in boundary-less programs. */
+const MAX_TRACE_KERNELS = 100_000;
 const MAX_SHARED_CONSTANTS = 4096;
 
 type Inputs = ReadonlyArray<readonly [string, TensorInfo]>;
@@ -137,6 +139,7 @@ export class CoExecutor {
   /** The buffers of each node's latest outputs in this iteration (run-ahead resolves inputs by them). */
   private nodeOutputs = new Map<number, DataId[]>();
   private warnedDeath = false;
+  private warnedCompile = false;
   private depth = 0;
   private kernelsIssued = 0;
   private stopped = false;
@@ -159,6 +162,7 @@ export class CoExecutor {
   runKernel(kernelName: string, args: Parameters<KernelFunc>[0], eager: KernelFunc): TensorInfo | TensorInfo[] {
     if (this.depth > 0) return eager(args);
     this.kernelsIssued++;
+    if (this.recorder.kernelCount >= (this.options.maxTraceKernels ?? MAX_TRACE_KERNELS)) this.discardTrace();
     // A stretch ends at the next call after its last kernel: values it kept inside are disposed by then.
     if (this.stretch?.complete) this.endStretch();
     const inputs = Object.entries(args.inputs).filter((e): e is [string, TensorInfo] => e[1] != null);
@@ -366,7 +370,6 @@ export class CoExecutor {
     this.batch.add(p.node, draft.kernelName, draft.attrs, inputs, outputs, (info) => this.external(info));
     const infos: TensorInfo[] = outputs.map((o) => ({ dataId: o.dataId, dtype: o.dtype, shape: [...o.shape] }));
     this.commit(draft, p.node, infos, 'lazy');
-    this.counters.kernels.delegated++;
     return lowering.multiOutput ? infos : infos[0];
   }
 
@@ -579,6 +582,21 @@ export class CoExecutor {
     this.matched = [];
   }
 
+  /**
+   * No boundary for maxTraceKernels kernels: the trace is dropped unmerged (so that memory stays
+   * bounded) and the next kernel is predicted as an iteration's first.
+   */
+  private discardTrace(): void {
+    this.endStretch();
+    this.flush();
+    this.recorder.cut();
+    this.counters.iterations.discarded++;
+    this.prev = START;
+    this.nodeOfOp = [];
+    this.matched = [];
+    this.nodeOutputs = new Map();
+  }
+
   // ---- dispatch ----
 
   /** Dispatches the pending batch as one segment (compiled on first use), or replays it eagerly. */
@@ -604,8 +622,10 @@ export class CoExecutor {
     }
     if ('failed' in segment) {
       this.counters.segments.replays++;
+      this.counters.kernels.replayed += batch.size;
       this.replay(batch, outputs, (ext) => this.hostValues(ext));
     } else {
+      this.counters.kernels.delegated += batch.size;
       const inputIds = segment.inputSlots.map((slot) => this.upload(batch.externals[slot]));
       const outputIds = outputs.map(() => this.runner.newId());
       this.runner.run(segment.runnerKey, inputIds, outputIds);
@@ -735,7 +755,7 @@ export class CoExecutor {
       const error = this.runner.compileSync(runnerKey, segment.model);
       if (error !== undefined) {
         this.counters.segments.failed++;
-        return { failed: `ONNX Runtime could not create the session: ${error}` };
+        return this.compileFailed(`ONNX Runtime could not create the session: ${error}`);
       }
       this.counters.segments.compiled++;
       const inputSlots = segment.inputs.map((i) => (i.from.kind === 'carried' ? i.from.slot : -1));
@@ -743,11 +763,24 @@ export class CoExecutor {
     } catch (e) {
       this.counters.segments.failed++;
       // The kernel runs on the host from now on, between segments.
-      if (e instanceof GraphBreak) this.breakNodes.add(batch.nodeAt(e.op));
-      return { failed: (e as Error).message };
+      if (e instanceof GraphBreak) {
+        this.breakNodes.add(batch.nodeAt(e.op));
+        return { failed: e.message };
+      }
+      return this.compileFailed((e as Error).message);
     } finally {
       this.counters.compileMs += performance.now() - start;
     }
+  }
+
+  /** A segment that cannot be compiled runs eagerly instead; said once, since it costs the speed-up. */
+  private compileFailed(reason: string): { failed: string } {
+    if (!this.warnedCompile) {
+      this.warnedCompile = true;
+      process.stderr.write(`terra: a segment could not be compiled, so its kernels run eagerly: ${reason.split('\n')[0]} ` +
+        '(further failures are counted in --stats, not reported)\n');
+    }
+    return { failed: reason };
   }
 
   /** The worker's id for an external, feeding the host value if the worker has none yet. */

@@ -25,14 +25,18 @@ export interface CoexecCounters {
     coexecuted: number;
     /** Co-executed until a divergence, then eagerly. */
     diverged: number;
+    /** Traces dropped unmerged because no boundary came within 100,000 kernels. */
+    discarded: number;
     byCause: Partial<Record<BoundaryCause, number>>;
   };
   divergenceCount: number;
   /** The first 100 divergences. */
   divergences: Divergence[];
   kernels: {
-    /** Validated and run inside a segment. */
+    /** Validated and run inside a segment (counted when the segment is dispatched or claimed). */
     delegated: number;
+    /** Validated, then run eagerly because their segment could not be compiled. */
+    replayed: number;
     /** Run on the host (eagerly: tracing, after a divergence, graph breaks, views). */
     eager: number;
     /** Graph breaks during co-execution: predicted kernels that ran on the host between segments. */
@@ -70,10 +74,10 @@ export interface CoexecCounters {
 export function newCounters(): CoexecCounters {
   return {
     mode: 'terra',
-    iterations: { total: 0, traced: 0, coexecuted: 0, diverged: 0, byCause: {} },
+    iterations: { total: 0, traced: 0, coexecuted: 0, diverged: 0, discarded: 0, byCause: {} },
     divergenceCount: 0,
     divergences: [],
-    kernels: { delegated: 0, eager: 0, breaks: 0 },
+    kernels: { delegated: 0, replayed: 0, eager: 0, breaks: 0 },
     segments: { compiled: 0, failed: 0, runs: 0, replays: 0, recovered: 0 },
     runAhead: { stretches: 0, kernels: 0, abandoned: 0, recomputed: 0 },
     feeds: 0,

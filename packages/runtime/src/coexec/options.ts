@@ -17,6 +17,8 @@ export interface CoexecOptions {
    * segment is dispatched only at sync points (reads, graph breaks, iteration ends).
    */
   runAhead?: boolean;
+  /** A trace that reaches this many kernels with no boundary is dropped unmerged (default 100,000). */
+  maxTraceKernels?: number;
   /** Where iterations end; see IterationBoundaries. */
   boundaries?: BoundaryOptions;
   /** ONNX Runtime execution providers for the segments (default ['cpu']). */

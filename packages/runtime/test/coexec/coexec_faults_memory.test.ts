@@ -96,3 +96,21 @@ describe('memory', () => {
     }
   });
 });
+
+test('a program with no iteration boundary: traces are dropped at the cap, memory stays bounded, results equal eager', async () => {
+  const r = await differential((log) => {
+    let h = data(30, [1, 4]);
+    const w = data(31, [4, 4], 0.4);
+    for (let i = 0; i < 300; i++) {
+      const next = tf.tidy(() => tf.tanh(tf.matMul(h, w)));
+      h.dispose();
+      h = next;
+      if (i % 50 === 0) log(h.dataSync());
+    }
+    log(h.dataSync());
+    tf.dispose([h, w]);
+  }, { maxTraceKernels: 100, boundaries: { loops: false } });
+  expect(r.coexec).toEqual(r.eager);
+  expect(r.stats.iterations.total).toBe(0);
+  expect(r.stats.iterations.discarded).toBeGreaterThan(3);
+});
