@@ -2,7 +2,7 @@ import { BackendValues, DataId, DataStorage, DataType, engine } from '@tensorflo
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { noteRead, noteWrite } from '../trace/recording';
 import { activeCoexecutor } from '../coexec/session';
-import type { TerraData } from '../coexec/co_executor';
+import type { TerraData } from '../coexec/terra_data';
 
 /**
  * The terra backend. In eager mode tensor values live in host memory exactly as on tfjs-backend-cpu,

@@ -3,6 +3,9 @@ import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { GraphBreak, buildSegment } from '../generation/segment';
 import { GraphRunner } from '../graph_runner/graph_runner';
 import type { HostData, ValueId } from '../graph_runner/protocol';
+import { RunLedger } from './run_ledger';
+import { SHARED_CONSTANT_BYTES, SharedConstants, sameContent } from './shared_constants';
+import { TerraData, toHostData } from './terra_data';
 import { GraphRunnerDied, GraphValueError } from '../graph_runner/errors';
 import { isLowerableDtype } from '../onnx/dtypes';
 import { VIEW_KERNELS, loweringFor } from '../lowering/registry';
@@ -17,37 +20,11 @@ import { BatchOutput, External, PendingBatch } from './pending_batch';
 import { replayBatch } from './replay';
 import { Claim, Stretch, StretchContext } from './stretch';
 
-/** A tfjs-backend-cpu buffer entry, with where co-execution keeps the value when not on the host. */
-export interface TerraData {
-  values?: BackendValues;
-  dtype: DataType;
-  refCount: number;
-  complexTensorInfos?: { real: TensorInfo; imag: TensorInfo };
-  /** The GraphRunner's copy (the only one while `values` is unset). */
-  worker?: ValueId;
-  /** The batch that will produce the value, while it is not dispatched. */
-  pending?: PendingBatch;
-  /** `worker` is a shared constant (see SMALL_CONSTANT_BYTES): not freed with this buffer. */
-  shared?: boolean;
-  /** The value is inside a dispatched run-ahead stretch, not among its outputs (recomputed if needed). */
-  stretch?: Stretch;
-}
-
-/**
- * Small host values (a learning rate, an optimizer's beta, a scalar made every step) are uploaded
- * once per distinct content and shared, instead of once per tensor: the worker's copy is immutable,
- * and the content itself is the guard that the value did not change.
- */
-const SMALL_CONSTANT_BYTES = 4096;
-/** Distinct values shared per signature; more versions are uploaded per tensor. */
-const CONSTANT_VERSIONS = 4;
-
 /** Run-ahead gives up on a start node after this many abandoned stretches. */
 const RUN_AHEAD_MAX_MISSES = 3;
 const RUN_AHEAD_MAX_KERNELS = 20000;
 /** A trace longer than this with no boundary is dropped: memory stays bounded in boundary-less programs. */
 const MAX_TRACE_KERNELS = 100_000;
-const MAX_SHARED_CONSTANTS = 4096;
 
 type Inputs = ReadonlyArray<readonly [string, TensorInfo]>;
 
@@ -56,15 +33,6 @@ interface Prediction {
   readonly node: number;
   readonly outputs: readonly TensorSig[];
   readonly breaks: boolean;
-}
-
-interface InFlight {
-  readonly batch: PendingBatch;
-  readonly outputs: readonly BatchOutput[];
-  readonly outputIds: readonly ValueId[];
-  readonly inputIds: readonly ValueId[];
-  /** The run's number (runs are confirmed in order through GraphRunner.runsDone()). */
-  readonly run: number;
 }
 
 interface CompiledSegment {
@@ -118,19 +86,8 @@ export class CoExecutor {
   private staticTrace: Trace | undefined;
   /** Live buffers the worker holds a copy of (the tensors stop() must bring home). */
   private readonly resident = new Map<DataId, TerraData>();
-  /** Shared small constants in the worker, by signature, then content. */
-  private readonly constants = new Map<string, Array<{ values: HostData; id: ValueId }>>();
-  private sharedConstants = 0;
-  /**
-   * Runs posted and not yet confirmed by the worker, oldest first. Their inputs stay pinned (not
-   * freed, even if tfjs disposes them) so that a failed run can be replayed eagerly.
-   */
-  private inFlight: InFlight[] = [];
-  private runsPosted = 0;
-  private failuresSeen = 0;
-  private readonly pins = new Map<ValueId, number>();
-  /** Worker values tfjs no longer needs, freed once nothing pins them. */
-  private readonly doomed = new Set<ValueId>();
+  private readonly constants = new SharedConstants();
+  private readonly ledger = new RunLedger();
   private warnedFailure = false;
   /** The run-ahead stretch being claimed, if any. */
   private stretch: Stretch | undefined;
@@ -236,7 +193,7 @@ export class CoExecutor {
     if (entry.worker === undefined) return;
     this.resident.delete(dataId);
     if (entry.shared) return;
-    this.doomed.add(entry.worker);
+    this.ledger.discard(entry.worker);
     this.freeDoomed();
   }
 
@@ -295,11 +252,9 @@ export class CoExecutor {
     return {
       workerValues: this.runner.stats().values,
       resident: this.resident.size,
-      constants: this.sharedConstants,
+      constants: this.constants.size,
       segments: this.segments.size,
-      inFlight: this.inFlight.length,
-      pins: this.pins.size,
-      doomed: this.doomed.size,
+      ...this.ledger.sizes,
       graphNodes: this.graph.nodes.length,
     };
   }
@@ -388,26 +343,15 @@ export class CoExecutor {
     if ((this.runAheadMisses.get(node) ?? 0) >= RUN_AHEAD_MAX_MISSES) return false;
     const stretch = Stretch.build(this.stretchContext, node, inputs, 2, RUN_AHEAD_MAX_KERNELS);
     if (!stretch) return false;
-    const key = stretch.batch.key(stretch.outputs);
-    let segment = this.segments.get(key);
-    if (!segment) {
-      segment = this.compile(stretch.batch, stretch.outputs);
-      this.segments.set(key, segment);
-    }
-    if ('failed' in segment) {
+    const posted = this.postSegment(stretch.batch, stretch.outputs);
+    if (!posted) {
       this.runAheadMisses.set(node, RUN_AHEAD_MAX_MISSES);
       return false;
     }
-    const inputIds = segment.inputSlots.map((slot) => this.upload(stretch.batch.externals[slot]));
-    const outputIds = stretch.outputs.map(() => this.runner.newId());
-    this.runner.run(segment.runnerKey, inputIds, outputIds);
-    segment.runs++;
-    this.counters.segments.runs++;
+    const { inputIds, outputIds } = posted;
     this.counters.runAhead.stretches++;
-    // Pinned twice: as a run in flight (until confirmed) and for the stretch (recomputing a value it
-    // kept inside needs its inputs until the stretch ends).
-    for (const id of [...inputIds, ...inputIds]) this.pins.set(id, (this.pins.get(id) ?? 0) + 1);
-    this.inFlight.push({ batch: stretch.batch, outputs: stretch.outputs, outputIds, inputIds, run: ++this.runsPosted });
+    // Pinned for the stretch too: recomputing a value it kept inside needs its inputs until it ends.
+    this.ledger.pin(inputIds);
     stretch.dispatched(outputIds);
     stretch.inputIds = inputIds;
     this.stretch = stretch;
@@ -464,8 +408,9 @@ export class CoExecutor {
       this.runAheadMisses.set(start, (this.runAheadMisses.get(start) ?? 0) + 1);
     }
     this.recomputeInside(stretch, hostValues);
-    for (const id of stretch.unclaimedOutputIds()) this.doomed.add(id);
-    this.unpin(stretch.inputIds);
+    for (const id of stretch.unclaimedOutputIds()) this.ledger.discard(id);
+    this.ledger.unpin(stretch.inputIds);
+    this.freeDoomed();
   }
 
   /** Gives every buffer JS holds that the stretch kept inside its graph a host value, by replay. */
@@ -515,9 +460,7 @@ export class CoExecutor {
   private sameValues(actual: DataId, standIn: DataId): boolean {
     const expected = this.standIns.get(standIn) as ArrayLike<number> | undefined;
     const values = this.entry(actual)?.values as ArrayLike<number> | undefined;
-    if (!expected || !values || values.length !== expected.length || values.constructor !== expected.constructor) return false;
-    for (let i = 0; i < values.length; i++) if (!Object.is(values[i], expected[i])) return false;
-    return true;
+    return expected !== undefined && values !== undefined && sameContent(values, expected);
   }
 
   /** A buffer a stretch may take as input now: alive, with its value on the host or in the worker. */
@@ -614,34 +557,43 @@ export class CoExecutor {
     if (batch.size === 0) return;
     this.batch = new PendingBatch();
     const outputs = batch.liveOutputs((dataId) => this.backend.data.has(dataId));
+    const posted = this.postSegment(batch, outputs);
+    if (!posted) {
+      this.counters.segments.replays++;
+      this.counters.kernels.replayed += batch.size;
+      this.replay(batch, outputs, (ext) => this.hostValues(ext));
+    } else {
+      this.counters.kernels.delegated += batch.size;
+      outputs.forEach((o, i) => {
+        const entry = this.entry(o.dataId)!;
+        entry.pending = undefined;
+        entry.worker = posted.outputIds[i];
+        this.resident.set(o.dataId, entry);
+      });
+    }
+    this.freeDoomed();
+    this.runner.send();
+  }
+
+  /**
+   * Posts a run of the segment for these kernels and outputs (compiled on first use, then cached by
+   * structure); undefined if it cannot be compiled. The run is in flight until the worker confirms it.
+   */
+  private postSegment(batch: PendingBatch, outputs: readonly BatchOutput[]): { inputIds: ValueId[]; outputIds: ValueId[] } | undefined {
     const key = batch.key(outputs);
     let segment = this.segments.get(key);
     if (!segment) {
       segment = this.compile(batch, outputs);
       this.segments.set(key, segment);
     }
-    if ('failed' in segment) {
-      this.counters.segments.replays++;
-      this.counters.kernels.replayed += batch.size;
-      this.replay(batch, outputs, (ext) => this.hostValues(ext));
-    } else {
-      this.counters.kernels.delegated += batch.size;
-      const inputIds = segment.inputSlots.map((slot) => this.upload(batch.externals[slot]));
-      const outputIds = outputs.map(() => this.runner.newId());
-      this.runner.run(segment.runnerKey, inputIds, outputIds);
-      segment.runs++;
-      this.counters.segments.runs++;
-      for (const id of inputIds) this.pins.set(id, (this.pins.get(id) ?? 0) + 1);
-      this.inFlight.push({ batch, outputs, outputIds, inputIds, run: ++this.runsPosted });
-      outputs.forEach((o, i) => {
-        const entry = this.entry(o.dataId)!;
-        entry.pending = undefined;
-        entry.worker = outputIds[i];
-        this.resident.set(o.dataId, entry);
-      });
-    }
-    this.freeDoomed();
-    this.runner.send();
+    if ('failed' in segment) return undefined;
+    const inputIds = segment.inputSlots.map((slot) => this.upload(batch.externals[slot]));
+    const outputIds = outputs.map(() => this.runner.newId());
+    this.runner.run(segment.runnerKey, inputIds, outputIds);
+    segment.runs++;
+    this.counters.segments.runs++;
+    this.ledger.posted({ batch, outputs, outputIds, inputIds });
+    return { inputIds, outputIds };
   }
 
   /** Runs the batch's kernels on the host; live outputs get their values. Returns every output's values. */
@@ -667,16 +619,12 @@ export class CoExecutor {
    * unconfirmed run is replayed eagerly instead (see recover).
    */
   private retire(): void {
-    if (this.inFlight.length === 0) return;
-    // RUNS_FAILED is bumped before RUNS_DONE: load done first, so `failed` covers every run it counts.
     const done = this.runner.runsDone();
-    if (this.runner.runsFailed() !== this.failuresSeen) {
+    if (!this.ledger.confirm(done, this.runner.runsFailed())) {
       this.recover('a segment failed in ONNX Runtime');
       return;
     }
-    let n = 0;
-    while (n < this.inFlight.length && this.inFlight[n].run <= done) n++;
-    for (const f of this.inFlight.splice(0, n)) this.unpin(f.inputIds);
+    this.freeDoomed();
   }
 
   /**
@@ -688,8 +636,7 @@ export class CoExecutor {
     // Let every posted run finish first: a run that depends on a failed one fails too, and all of
     // them must be among the runs replayed now.
     this.runner.stats();
-    const flights = this.inFlight;
-    this.inFlight = [];
+    const flights = this.ledger.takeAll(this.runner.runsFailed());
     const replayed = new Map<ValueId, BackendValues>();
     const hostValues = (ext: External): BackendValues => {
       if (ext.values != null) return ext.values;
@@ -705,9 +652,9 @@ export class CoExecutor {
           entry.worker = undefined;
           this.resident.delete(o.dataId);
         }
-        this.doomed.add(id);
+        this.ledger.discard(id);
       });
-      this.unpin(f.inputIds);
+      this.ledger.unpin(f.inputIds);
       this.counters.segments.recovered++;
     }
     // Buffers bound to the replayed runs' outputs (run-ahead binds them as JS claims) take host values.
@@ -721,7 +668,6 @@ export class CoExecutor {
     this.endStretch(hostValues);
     // The batch being built may use values of the replayed runs: it takes their host values instead.
     this.batch.rebase((id) => replayed.get(id));
-    this.failuresSeen = this.runner.runsFailed();
     if (!this.warnedFailure) {
       this.warnedFailure = true;
       process.stderr.write(`terra: ${reason}; the affected iterations were recomputed eagerly and no state was lost ` +
@@ -730,24 +676,12 @@ export class CoExecutor {
     this.freeDoomed();
   }
 
-  private unpin(ids: readonly ValueId[]): void {
-    for (const id of ids) {
-      const n = this.pins.get(id)! - 1;
-      if (n === 0) this.pins.delete(id);
-      else this.pins.set(id, n);
-    }
-    this.freeDoomed();
-  }
-
+  /** Frees the worker values tfjs disposed that no run or pending batch needs any more. */
   private freeDoomed(): void {
-    for (const id of this.doomed) {
-      if (this.pins.has(id) || this.batch.uses(id)) continue;
-      this.doomed.delete(id);
-      this.runner.dispose(id);
-    }
+    for (const id of this.ledger.freeable((v) => this.batch.uses(v))) this.runner.dispose(id);
   }
 
-  private compile(batch: PendingBatch, outputs: ReturnType<PendingBatch['liveOutputs']>): CompiledSegment | { failed: string } {
+  private compile(batch: PendingBatch, outputs: readonly BatchOutput[]): CompiledSegment | { failed: string } {
     const start = performance.now();
     try {
       const segment = buildSegment(batch.toTrace(), outputs);
@@ -787,7 +721,7 @@ export class CoExecutor {
   private upload(ext: External): ValueId {
     if (ext.worker !== undefined) return ext.worker;
     const values = toHostData(ext.values!, ext.dtype);
-    if (values.byteLength <= SMALL_CONSTANT_BYTES) return this.uploadConstant(ext, values);
+    if (values.byteLength <= SHARED_CONSTANT_BYTES) return this.uploadConstant(ext, values);
     const id = this.runner.newId();
     this.runner.feed(id, ext.dtype as 'float32', ext.shape, values);
     this.counters.feeds++;
@@ -800,23 +734,17 @@ export class CoExecutor {
     if (entry && entry.worker === undefined) {
       entry.worker = id;
       this.resident.set(ext.dataId, entry);
-    } else this.doomed.add(id);
+    } else this.ledger.discard(id);
     return id;
   }
 
   private uploadConstant(ext: External, values: HostData): ValueId {
-    const key = `${ext.dtype}[${ext.shape.join(',')}]`;
-    const known = this.constants.get(key) ?? [];
-    let id = known.find((c) => sameContent(c.values, values))?.id;
+    let id = this.constants.find(ext.dtype, ext.shape, values);
     if (id === undefined) {
       id = this.runner.newId();
       this.runner.feed(id, ext.dtype as 'float32', ext.shape, values);
       this.counters.feeds++;
-      // A value that changes every time (a step counter) stops being shared after a few versions.
-      if (known.length >= CONSTANT_VERSIONS || this.sharedConstants >= MAX_SHARED_CONSTANTS) return this.ownUpload(ext, id);
-      known.push({ values: values.slice(), id });
-      this.constants.set(key, known);
-      this.sharedConstants++;
+      if (!this.constants.add(ext.dtype, ext.shape, values, id)) return this.ownUpload(ext, id);
     }
     const entry = this.entry(ext.dataId);
     if (entry && entry.worker === undefined) {
@@ -919,14 +847,3 @@ export class CoExecutor {
   }
 }
 
-function sameContent(a: HostData, b: HostData): boolean {
-  if (a.length !== b.length || a.constructor !== b.constructor) return false;
-  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
-  return true;
-}
-
-function toHostData(values: BackendValues, dtype: DataType): HostData {
-  if (dtype === 'float32') return values instanceof Float32Array ? values : new Float32Array(values as ArrayLike<number>);
-  if (dtype === 'int32') return values instanceof Int32Array ? values : new Int32Array(values as ArrayLike<number>);
-  return values instanceof Uint8Array ? values : new Uint8Array(values as ArrayLike<number>);
-}
