@@ -78,6 +78,8 @@ interface CoexecCounters {
   feeds: number;
   compileMs: number;
   waitMs: number;
+  workerDied?: string;
+  checkpoints?: number;
   graph?: { nodes: number; traces: number; branches: number };
   boundaryLoop?: string;
 }
@@ -156,6 +158,8 @@ export interface StatsReport {
   /** Stretches dispatched before JS issued their kernels, kernels that claimed them, stretches left early. */
   runAhead: { stretches: number; kernels: number; abandoned: number; recomputed: number };
   timings: { compileMs: number; waitMs: number; totalMs: number };
+  /** Set if the GraphRunner worker died: its values were rebuilt on the host and the run went on eagerly. */
+  workerDied?: string;
 }
 
 const round = (ms: number) => Math.round(ms * 1000) / 1000;
@@ -205,6 +209,7 @@ function buildReport(config: TerraConfig, selected: Selected, startNs: bigint, e
     runAhead: co ? { ...co.runAhead } : { stretches: 0, kernels: 0, abandoned: 0, recomputed: 0 },
     segments: co ? { ...co.segments } : { compiled: 0, failed: 0, runs: 0, replays: 0 },
     timings: { compileMs: round(co?.compileMs ?? 0), waitMs: round(co?.waitMs ?? 0), totalMs: round(totalMs) },
+    ...(co?.workerDied ? { workerDied: co.workerDied } : {}),
   };
 }
 
@@ -235,6 +240,7 @@ function readableSummary(r: StatsReport): string {
   for (const d of r.divergences.first.slice(0, 5)) {
     lines.push(`    iteration ${d.iteration}, kernel ${d.index} (${d.kernel}) at ${d.site}; expected ${d.expected.join(' or ') || 'the end of the iteration'}`);
   }
+  if (r.workerDied) lines.push(`  the GraphRunner worker died (${r.workerDied}); its values were rebuilt on the host and the run went on eagerly`);
   lines.push(`  ${r.note}`);
   return lines.join('\n') + '\n';
 }

@@ -4,6 +4,7 @@ import { GraphBreak, buildSegment } from '../generation/segment';
 import { GraphRunner } from '../graph_runner/graph_runner';
 import type { HostData, ValueId } from '../graph_runner/protocol';
 import { RunLedger } from './run_ledger';
+import { Lineage } from './lineage';
 import { SHARED_CONSTANT_BYTES, SharedConstants, sameContent } from './shared_constants';
 import { TerraData, toHostData } from './terra_data';
 import { GraphRunnerDied, GraphValueError } from '../graph_runner/errors';
@@ -88,6 +89,10 @@ export class CoExecutor {
   private readonly resident = new Map<DataId, TerraData>();
   private readonly constants = new SharedConstants();
   private readonly ledger = new RunLedger();
+  private readonly lineage = new Lineage();
+  /** The worker died: every value was rebuilt on the host (see onWorkerDeath) and kernels run eagerly. */
+  private dead = false;
+  private deathValues = new Map<ValueId, BackendValues>();
   private warnedFailure = false;
   /** The run-ahead stretch being claimed, if any. */
   private stretch: Stretch | undefined;
@@ -95,7 +100,6 @@ export class CoExecutor {
   private readonly runAheadMisses = new Map<number, number>();
   /** The buffers of each node's latest outputs in this iteration (run-ahead resolves inputs by them). */
   private nodeOutputs = new Map<number, DataId[]>();
-  private warnedDeath = false;
   private warnedCompile = false;
   private depth = 0;
   private kernelsIssued = 0;
@@ -118,6 +122,7 @@ export class CoExecutor {
 
   runKernel(kernelName: string, args: Parameters<KernelFunc>[0], eager: KernelFunc): TensorInfo | TensorInfo[] {
     if (this.depth > 0) return eager(args);
+    if (this.dead) return this.runEagerly(Object.entries(args.inputs).filter((e): e is [string, TensorInfo] => e[1] != null), args, eager);
     this.kernelsIssued++;
     if (this.recorder.kernelCount >= (this.options.maxTraceKernels ?? MAX_TRACE_KERNELS)) this.discardTrace();
     // A stretch ends at the next call after its last kernel: values it kept inside are disposed by then.
@@ -153,6 +158,10 @@ export class CoExecutor {
     try {
       entry.values = this.runner.readSync(entry.worker).data;
     } catch (e) {
+      if (e instanceof GraphRunnerDied) {
+        this.onWorkerDeath(e);
+        return;
+      }
       if (!(e instanceof GraphValueError)) throw this.lostValue(e);
       this.recover(`a segment failed in ONNX Runtime (${e.message})`);
       if (entry.values == null) throw this.lostValue(e);
@@ -178,6 +187,10 @@ export class CoExecutor {
       const value = await this.runner.read(entry.worker);
       entry.values ??= value.data;
     } catch (e) {
+      if (e instanceof GraphRunnerDied) {
+        this.onWorkerDeath(e);
+        return;
+      }
       if (!(e instanceof GraphValueError)) throw this.lostValue(e);
       this.recover(`a segment failed in ONNX Runtime (${e.message})`);
       if (entry.values == null) throw this.lostValue(e);
@@ -188,7 +201,7 @@ export class CoExecutor {
 
   /** tfjs disposed the buffer: free the worker's copy (after the pending batch, if that uses it). */
   released(dataId: DataId, entry: TerraData): void {
-    if (this.stopped) return;
+    if (this.stopped || this.dead) return;
     this.recorder.disposed(dataId);
     if (entry.worker === undefined) return;
     this.resident.delete(dataId);
@@ -208,6 +221,7 @@ export class CoExecutor {
       divergences: [...this.counters.divergences],
       graph: { nodes: this.graph.nodes.length, traces: this.graph.traceCount, branches: this.graph.branchNodes().length },
       boundaryLoop: this.boundaries.loop,
+      checkpoints: this.lineage.checkpoints,
     };
   }
 
@@ -248,13 +262,17 @@ export class CoExecutor {
   }
 
   /** What co-execution holds, for memory tests: none of it may grow with the number of iterations. */
-  footprint(): { workerValues: number; resident: number; constants: number; segments: number; inFlight: number; pins: number; doomed: number; graphNodes: number } {
+  footprint(): {
+    workerValues: number; resident: number; constants: number; segments: number; inFlight: number; pins: number; doomed: number;
+    lineage: number; graphNodes: number;
+  } {
     return {
-      workerValues: this.runner.stats().values,
+      workerValues: this.dead ? 0 : this.runner.stats().values,
       resident: this.resident.size,
       constants: this.constants.size,
       segments: this.segments.size,
       ...this.ledger.sizes,
+      lineage: this.lineage.size,
       graphNodes: this.graph.nodes.length,
     };
   }
@@ -356,7 +374,7 @@ export class CoExecutor {
     stretch.inputIds = inputIds;
     this.stretch = stretch;
     this.freeDoomed();
-    this.runner.send();
+    this.send();
     return true;
   }
 
@@ -495,10 +513,11 @@ export class CoExecutor {
   // ---- iterations ----
 
   private boundary(cause: BoundaryCause): void {
-    if (this.stopped || this.depth > 0) return;
+    if (this.stopped || this.dead || this.depth > 0) return;
     if (this.recorder.kernelCount === 0) return;
     this.endStretch();
     this.flush();
+    this.checkpoint();
     const trace = this.recorder.cut();
     this.nodeOutputs = new Map();
     const it = this.counters.iterations;
@@ -572,7 +591,7 @@ export class CoExecutor {
       });
     }
     this.freeDoomed();
-    this.runner.send();
+    this.send();
   }
 
   /**
@@ -580,20 +599,84 @@ export class CoExecutor {
    * structure); undefined if it cannot be compiled. The run is in flight until the worker confirms it.
    */
   private postSegment(batch: PendingBatch, outputs: readonly BatchOutput[]): { inputIds: ValueId[]; outputIds: ValueId[] } | undefined {
-    const key = batch.key(outputs);
-    let segment = this.segments.get(key);
-    if (!segment) {
-      segment = this.compile(batch, outputs);
-      this.segments.set(key, segment);
+    if (this.dead) return undefined;
+    try {
+      const key = batch.key(outputs);
+      let segment = this.segments.get(key);
+      if (!segment) {
+        segment = this.compile(batch, outputs);
+        this.segments.set(key, segment);
+      }
+      if ('failed' in segment) return undefined;
+      const inputIds = segment.inputSlots.map((slot) => this.upload(batch.externals[slot]));
+      const outputIds = outputs.map(() => this.runner.newId());
+      this.runner.run(segment.runnerKey, inputIds, outputIds);
+      segment.runs++;
+      this.counters.segments.runs++;
+      this.ledger.posted({ batch, outputs, outputIds, inputIds });
+      this.lineage.record({ batch, outputs, outputIds });
+      return { inputIds, outputIds };
+    } catch (e) {
+      if (!(e instanceof GraphRunnerDied)) throw e;
+      this.onWorkerDeath(e);
+      return undefined;
     }
-    if ('failed' in segment) return undefined;
-    const inputIds = segment.inputSlots.map((slot) => this.upload(batch.externals[slot]));
-    const outputIds = outputs.map(() => this.runner.newId());
-    this.runner.run(segment.runnerKey, inputIds, outputIds);
-    segment.runs++;
-    this.counters.segments.runs++;
-    this.ledger.posted({ batch, outputs, outputIds, inputIds });
-    return { inputIds, outputIds };
+  }
+
+  /** Posts what the runner holds; a dead worker turns co-execution into eager execution (onWorkerDeath). */
+  private send(): void {
+    try {
+      this.runner.send();
+    } catch (e) {
+      if (!(e instanceof GraphRunnerDied)) throw e;
+      this.onWorkerDeath(e);
+    }
+  }
+
+  /** At an iteration boundary: the lineage's checkpoint (see lineage.ts) advances. */
+  private checkpoint(): void {
+    try {
+      this.lineage.atBoundary(
+        { request: (id) => this.runner.requestRead(id), poll: (seq, id) => this.runner.pollRead(seq, id) },
+        () => [...this.resident.values()].filter((e) => e.values == null && !e.shared).map((e) => e.worker!),
+      );
+    } catch (e) {
+      if (!(e instanceof GraphRunnerDied)) throw e;
+      this.onWorkerDeath(e);
+    }
+  }
+
+  /**
+   * The worker died, and every value it held with it. They are rebuilt on the host from the lineage
+   * (the last checkpoint, and the runs since replayed eagerly); what was pending runs eagerly too; and
+   * from now on every kernel runs eagerly. The program goes on with all its state; said once.
+   */
+  private onWorkerDeath(e: GraphRunnerDied): void {
+    if (this.dead) return;
+    this.dead = true;
+    this.counters.workerDied = e.message;
+    const values = this.lineage.rebuild((run, hostValues) => this.replay(run.batch, run.outputs, hostValues));
+    this.deathValues = values;
+    const hostValues = (ext: External): BackendValues => ext.values ?? this.deadValue(ext.worker!);
+    for (const entry of this.resident.values()) {
+      if (entry.values == null) entry.values = this.deadValue(entry.worker!);
+      entry.worker = undefined;
+    }
+    this.resident.clear();
+    const stretch = this.stretch;
+    this.stretch = undefined;
+    if (stretch) this.recomputeInside(stretch, hostValues);
+    const batch = this.batch;
+    this.batch = new PendingBatch();
+    if (batch.size > 0) this.replay(batch, batch.liveOutputs((dataId) => this.backend.data.has(dataId)), hostValues);
+    process.stderr.write(`terra: the GraphRunner worker stopped (${e.message}); its values were rebuilt on the host from the ` +
+      'last checkpoint, no state was lost, and the program goes on eagerly\n');
+  }
+
+  private deadValue(id: ValueId): BackendValues {
+    const v = this.deathValues.get(id);
+    if (!v) throw new Error(`terra: the GraphRunner worker stopped and value ${id} could not be rebuilt (internal error)`);
+    return v;
   }
 
   /** Runs the batch's kernels on the host; live outputs get their values. Returns every output's values. */
@@ -619,6 +702,7 @@ export class CoExecutor {
    * unconfirmed run is replayed eagerly instead (see recover).
    */
   private retire(): void {
+    if (this.dead) return;
     const done = this.runner.runsDone();
     if (!this.ledger.confirm(done, this.runner.runsFailed())) {
       this.recover('a segment failed in ONNX Runtime');
@@ -635,7 +719,13 @@ export class CoExecutor {
   private recover(reason: string): void {
     // Let every posted run finish first: a run that depends on a failed one fails too, and all of
     // them must be among the runs replayed now.
-    this.runner.stats();
+    try {
+      this.runner.stats();
+    } catch (e) {
+      if (!(e instanceof GraphRunnerDied)) throw e;
+      this.onWorkerDeath(e);
+      return;
+    }
     const flights = this.ledger.takeAll(this.runner.runsFailed());
     const replayed = new Map<ValueId, BackendValues>();
     const hostValues = (ext: External): BackendValues => {
@@ -678,7 +768,13 @@ export class CoExecutor {
 
   /** Frees the worker values tfjs disposed that no run or pending batch needs any more. */
   private freeDoomed(): void {
-    for (const id of this.ledger.freeable((v) => this.batch.uses(v))) this.runner.dispose(id);
+    if (this.dead) return;
+    try {
+      for (const id of this.ledger.freeable((v) => this.batch.uses(v))) this.runner.dispose(id);
+    } catch (e) {
+      if (!(e instanceof GraphRunnerDied)) throw e;
+      this.onWorkerDeath(e);
+    }
   }
 
   private compile(batch: PendingBatch, outputs: readonly BatchOutput[]): CompiledSegment | { failed: string } {
@@ -695,6 +791,7 @@ export class CoExecutor {
       const inputSlots = segment.inputs.map((i) => (i.from.kind === 'carried' ? i.from.slot : -1));
       return { runnerKey, inputSlots, inputs: segment.inputs.map((i) => ({ dtype: i.dtype, shape: i.shape })), model: segment.model, runs: 0 };
     } catch (e) {
+      if (e instanceof GraphRunnerDied) throw e;
       this.counters.segments.failed++;
       // The kernel runs on the host from now on, between segments.
       if (e instanceof GraphBreak) {
@@ -778,10 +875,13 @@ export class CoExecutor {
   }
 
   private readWorker(id: ValueId): BackendValues {
+    if (this.dead) return this.deadValue(id);
     try {
       return this.runner.readSync(id).data;
     } catch (e) {
-      throw this.lostValue(e);
+      if (!(e instanceof GraphRunnerDied)) throw this.lostValue(e);
+      this.onWorkerDeath(e);
+      return this.deadValue(id);
     }
   }
 
@@ -830,18 +930,9 @@ export class CoExecutor {
     return this.backend.data.has(dataId) ? this.backend.data.get(dataId) as TerraData : undefined;
   }
 
-  /** The error for a value the worker cannot give: its death loses every value it held. */
+  /** The error for a value the worker cannot give (a run failure that recovery could not cover). */
   private lostValue(e: unknown): Error {
     if (e instanceof Error && e.message.startsWith('terra: ')) return e;
-    if (e instanceof GraphRunnerDied) {
-      const message = `terra: the GraphRunner worker stopped (${e.message}); the tensors it held, variables among them, ` +
-        'are lost and the program cannot go on. Run it again, or with --mode eager.';
-      if (!this.warnedDeath) {
-        this.warnedDeath = true;
-        process.stderr.write(`${message}\n`);
-      }
-      return new Error(message);
-    }
     if (!(e instanceof GraphValueError)) return e as Error;
     return new Error(`terra: a value computed by the GraphRunner could not be read: ${e.message}`);
   }

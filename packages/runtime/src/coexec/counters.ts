@@ -61,6 +61,8 @@ export interface CoexecCounters {
     /** Stretches whose inside values JS kept and which were recomputed on the host. */
     recomputed: number;
   };
+  /** Why the worker died, if it did (co-execution then went on eagerly, all state rebuilt on the host). */
+  workerDied?: string;
   /** Host values sent to the worker (feeds, and values produced on the host). */
   feeds: number;
   /** Building and compiling segments, as the JS thread saw it. */
@@ -68,6 +70,8 @@ export interface CoexecCounters {
   /** Time the JS thread waited for values from the GraphRunner. */
   waitMs: number;
   graph?: { nodes: number; traces: number; branches: number };
+  /** Host checkpoints of the worker's values completed (see lineage.ts). */
+  checkpoints?: number;
   boundaryLoop?: string;
 }
 

@@ -184,6 +184,28 @@ export class GraphRunner {
     return this.unpackValue(this.waitSync(seq), id);
   }
 
+  /**
+   * Asks for a value without waiting for it: pollRead(seq) takes it once it has arrived. For reads
+   * that must not block and must not depend on the event loop turning (a synchronous program).
+   */
+  requestRead(id: ValueId): number {
+    const seq = this.nextSeq++;
+    this.post({ op: 'read', id, seq });
+    return seq;
+  }
+
+  /** The value asked for by requestRead, if it has arrived (undefined if not yet); throws if the read failed. */
+  pollRead(seq: number, id: ValueId): HostValue | undefined {
+    this.drain();
+    const reply = this.arrived.get(seq);
+    if (!reply) {
+      this.throwIfDead();
+      return undefined;
+    }
+    this.arrived.delete(seq);
+    return this.unpackValue(reply, id);
+  }
+
   /** Awaits the value without blocking the event loop. */
   async read(id: ValueId): Promise<HostValue> {
     const seq = this.nextSeq++;
