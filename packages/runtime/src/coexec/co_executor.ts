@@ -315,18 +315,7 @@ export class CoExecutor {
     const lowering = loweringFor(draft.kernelName);
     const lazy = !p.breaks && lowering !== undefined &&
       inputs.every(([, t]) => isLowerableDtype(t.dtype)) && p.outputs.every((o) => isLowerableDtype(o.dtype));
-    if (VIEW_KERNELS.has(draft.kernelName)) {
-      // A view shares its input's buffer and computes nothing: the input may stay lazy.
-      this.depth++;
-      let out;
-      try {
-        out = eager(args);
-      } finally {
-        this.depth--;
-      }
-      this.commit(draft, p.node, out, 'view');
-      return out;
-    }
+    if (VIEW_KERNELS.has(draft.kernelName)) return this.runView(draft, p.node, args, eager);
     if (!lazy) {
       // A graph break: what is pending is dispatched, and the kernel runs on the host.
       this.flush();
@@ -344,6 +333,19 @@ export class CoExecutor {
     const infos: TensorInfo[] = outputs.map((o) => ({ dataId: o.dataId, dtype: o.dtype, shape: [...o.shape] }));
     this.commit(draft, p.node, infos, 'lazy');
     return lowering.multiOutput ? infos : infos[0];
+  }
+
+  /** A view shares its input's buffer and computes nothing: the input may stay lazy. */
+  private runView(draft: DraftKernel, node: number, args: Parameters<KernelFunc>[0], eager: KernelFunc): TensorInfo | TensorInfo[] {
+    this.depth++;
+    let out;
+    try {
+      out = eager(args);
+    } finally {
+      this.depth--;
+    }
+    this.commit(draft, node, out, 'view');
+    return out;
   }
 
   /** Records a call in the trace, and its outputs as the node's latest (for run-ahead). */
@@ -381,17 +383,7 @@ export class CoExecutor {
   /** The call claimed a stretch position: lazy tensors bound to the stretch's values. */
   private takeClaim(draft: DraftKernel, node: number, claim: Claim, args: Parameters<KernelFunc>[0], eager: KernelFunc): TensorInfo | TensorInfo[] {
     const stretch = this.stretch!;
-    if (claim.view) {
-      this.depth++;
-      let out;
-      try {
-        out = eager(args);
-      } finally {
-        this.depth--;
-      }
-      this.commit(draft, node, out, 'view');
-      return out;
-    }
+    if (claim.view) return this.runView(draft, node, args, eager);
     const infos: TensorInfo[] = claim.outputs.map((o) => {
       const dataId = this.allocateLazy(o.dtype);
       const entry = this.entry(dataId)!;
@@ -468,7 +460,6 @@ export class CoExecutor {
       this.standIns.set(dataId, values);
       return { dataId, dtype: sig.dtype, shape: [...sig.shape] };
     },
-    sameValues: (actual, standIn) => this.sameValues(actual, standIn),
     external: (info) => this.external(info),
   };
 
@@ -519,7 +510,6 @@ export class CoExecutor {
     this.flush();
     this.checkpoint();
     const trace = this.recorder.cut();
-    this.nodeOutputs = new Map();
     const it = this.counters.iterations;
     it.total++;
     it.byCause[cause] = (it.byCause[cause] ?? 0) + 1;
@@ -539,9 +529,15 @@ export class CoExecutor {
       if (!this.started && (this.graph.isStable(stableAfter) || it.traced >= maxTraced)) this.started = true;
     }
     this.state = this.started ? 'coexec' : 'tracing';
+    this.startIteration();
+  }
+
+  /** The next kernel is predicted as an iteration's first. */
+  private startIteration(): void {
     this.prev = START;
     this.nodeOfOp = [];
     this.matched = [];
+    this.nodeOutputs = new Map();
   }
 
   /**
@@ -553,10 +549,7 @@ export class CoExecutor {
     this.flush();
     this.recorder.cut();
     this.counters.iterations.discarded++;
-    this.prev = START;
-    this.nodeOfOp = [];
-    this.matched = [];
-    this.nodeOutputs = new Map();
+    this.startIteration();
   }
 
   // ---- dispatch ----

@@ -19,8 +19,6 @@ export interface StretchContext {
    * buffer holding that value. The claim then checks the value JS actually writes (the guard).
    */
   predictedFeed(node: GraphNode, input: number): TensorInfo | undefined;
-  /** Whether the buffer JS passed holds the values of the stand-in. */
-  sameValues(actual: DataId, standIn: DataId): boolean;
   carried(slot: number): TensorInfo | undefined;
   external(info: TensorInfo): External;
 }
@@ -80,7 +78,7 @@ export class Stretch {
     minLength: number, maxLength: number): Stretch | undefined {
     const s = new Stretch();
     const firstNode = ctx.graph.nodes[first];
-    s.append(first, firstInputs.map(([name, info]) => [name, info] as const), firstNode.kernel.outputs, ctx);
+    s.append(first, firstInputs, firstNode.kernel.outputs, ctx);
     let node = firstNode;
     while (s.positions.length < maxLength) {
       if (node.next.size !== 1 || node.ends > 0) break;
@@ -102,7 +100,10 @@ export class Stretch {
     return this.claimed === this.positions.length;
   }
 
-  /** The next position, if the call is its node on the expected buffers (`real` maps placeholders to what JS holds). */
+  /**
+   * Claims the next position if the call is its node on the expected buffers: what JS got for a
+   * placeholder, the external buffer, or for a predicted feed a buffer holding the same values.
+   */
   claim(node: number, inputs: ReadonlyArray<readonly [string, TensorInfo]>, sameValues: (actual: DataId, standIn: DataId) => boolean): Claim | undefined {
     const p = this.positions[this.claimed];
     if (!p || p.node !== node || p.inputs.length !== inputs.length) return undefined;
@@ -182,11 +183,6 @@ export class Stretch {
       out.push([sig.name, info]);
     }
     return out;
-  }
-
-  /** The guard stand-ins (not tfjs buffers). */
-  isStandIn(dataId: DataId): boolean {
-    return this.guards.has(dataId);
   }
 
   /** The latest output of `node` inside the stretch, as a buffer the batch knows. */

@@ -49,7 +49,9 @@ function bundleWorkerSources(): { code: string; filename: string } {
 }
 
 export function spawnWorker(workerData: object, transferList: Transferable[] | undefined, workerEntry?: string): Worker {
-  const options = { workerData, transferList: transferList as never };
+  // execArgv: [] so that the worker does not inherit the main thread's flags: under
+  // `node -r @terrajs/cli/register` it would otherwise run the register entry (and start co-execution) itself.
+  const options = { workerData, transferList: transferList as never, execArgv: [] };
   if (workerEntry) return new Worker(workerEntry, options);
   if (__filename.endsWith('.ts')) {
     const __tsBundle = bundleWorkerSources();
