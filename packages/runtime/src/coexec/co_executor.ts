@@ -19,7 +19,7 @@ import { CoexecCounters, Divergence, newCounters } from './counters';
 import type { CoexecOptions } from './options';
 import { BatchOutput, External, PendingBatch } from './pending_batch';
 import { replayBatch } from './replay';
-import { Claim, Stretch, StretchContext } from './stretch';
+import { Claim, Stretch, StretchContext, StretchPlan } from './stretch';
 
 /** Run-ahead gives up on a start node after this many abandoned stretches. */
 const RUN_AHEAD_MAX_MISSES = 3;
@@ -96,6 +96,8 @@ export class CoExecutor {
   private warnedFailure = false;
   /** The run-ahead stretch being claimed, if any. */
   private stretch: Stretch | undefined;
+  /** Run-ahead plans by start node, for the TraceGraph version they were built on (undefined: none possible). */
+  private readonly plans = new Map<number, { version: number; plan: StretchPlan | undefined }>();
   /** Nodes from which run-ahead failed (abandoned or not compilable) too often to try again. */
   private readonly runAheadMisses = new Map<number, number>();
   /** The buffers of each node's latest outputs in this iteration (run-ahead resolves inputs by them). */
@@ -308,7 +310,7 @@ export class CoExecutor {
     this.nodeOfOp.push(p.node);
     this.prev = p.node;
     if (this.stretch) {
-      const claim = this.stretch.claim(p.node, inputs, (actual, standIn) => this.sameValues(actual, standIn));
+      const claim = this.stretch.claim(p.node, inputs, (actual, expected) => this.sameValues(actual, expected));
       if (claim) return this.takeClaim(draft, p.node, claim, args, eager);
       this.endStretch();
     }
@@ -361,19 +363,22 @@ export class CoExecutor {
   private runAhead(node: number, inputs: Inputs): boolean {
     if (this.counters.mode !== 'terra' || this.options.runAhead === false) return false;
     if ((this.runAheadMisses.get(node) ?? 0) >= RUN_AHEAD_MAX_MISSES) return false;
-    const stretch = Stretch.build(this.stretchContext, node, inputs, 2, RUN_AHEAD_MAX_KERNELS);
+    let plan = this.plans.get(node);
+    if (plan === undefined || plan.version !== this.graph.version) {
+      plan = { version: this.graph.version, plan: StretchPlan.build(this.stretchContext, node, inputs, 2, RUN_AHEAD_MAX_KERNELS) };
+      this.plans.set(node, plan);
+    }
+    const stretch = plan.plan?.instantiate(this.stretchContext, inputs);
     if (!stretch) return false;
-    const posted = this.postSegment(stretch.batch, stretch.outputs);
+    const posted = this.postSegment(stretch.batch, stretch.outputs, stretch.plan.key);
     if (!posted) {
       this.runAheadMisses.set(node, RUN_AHEAD_MAX_MISSES);
       return false;
     }
-    const { inputIds, outputIds } = posted;
     this.counters.runAhead.stretches++;
     // Pinned for the stretch too: recomputing a value it kept inside needs its inputs until it ends.
-    this.ledger.pin(inputIds);
-    stretch.dispatched(outputIds);
-    stretch.inputIds = inputIds;
+    this.ledger.pin(posted.inputIds);
+    stretch.dispatched(posted.inputIds, posted.outputIds);
     this.stretch = stretch;
     this.freeDoomed();
     this.send();
@@ -414,7 +419,7 @@ export class CoExecutor {
     this.stretch = undefined;
     if (!stretch.complete) {
       this.counters.runAhead.abandoned++;
-      const start = stretch.positions[0].node;
+      const start = stretch.plan.startNode;
       this.runAheadMisses.set(start, (this.runAheadMisses.get(start) ?? 0) + 1);
     }
     this.recomputeInside(stretch, hostValues);
@@ -452,24 +457,13 @@ export class CoExecutor {
     variable: (name) => this.resolvable(engine().registeredVariables[name]?.dataId),
     feed: (index) => this.resolvable(this.recorder.feedBuffer(index)),
     carried: (slot) => this.resolvable(this.recorder.previousCarried(slot)),
-    predictedFeed: (node, input) => {
-      const values = node.feedValues[input];
-      if (!values) return undefined;
-      const sig = node.recent.inputs[input];
-      const dataId = { id: -1 };
-      this.standIns.set(dataId, values);
-      return { dataId, dtype: sig.dtype, shape: [...sig.shape] };
-    },
     external: (info) => this.external(info),
   };
 
-  /** Values of stand-in buffers for predicted feeds. */
-  private readonly standIns = new WeakMap<DataId, BackendValues>();
-
-  private sameValues(actual: DataId, standIn: DataId): boolean {
-    const expected = this.standIns.get(standIn) as ArrayLike<number> | undefined;
+  /** Whether the buffer JS wrote holds a predicted feed's values (run-ahead's guard). */
+  private sameValues(actual: DataId, expected: BackendValues): boolean {
     const values = this.entry(actual)?.values as ArrayLike<number> | undefined;
-    return expected !== undefined && values !== undefined && sameContent(values, expected);
+    return values !== undefined && sameContent(values, expected as ArrayLike<number>);
   }
 
   /** A buffer a stretch may take as input now: alive, with its value on the host or in the worker. */
@@ -591,10 +585,10 @@ export class CoExecutor {
    * Posts a run of the segment for these kernels and outputs (compiled on first use, then cached by
    * structure); undefined if it cannot be compiled. The run is in flight until the worker confirms it.
    */
-  private postSegment(batch: PendingBatch, outputs: readonly BatchOutput[]): { inputIds: ValueId[]; outputIds: ValueId[] } | undefined {
+  private postSegment(batch: PendingBatch, outputs: readonly BatchOutput[], key = batch.key(outputs)):
+    { inputIds: ValueId[]; outputIds: ValueId[] } | undefined {
     if (this.dead) return undefined;
     try {
-      const key = batch.key(outputs);
       let segment = this.segments.get(key);
       if (!segment) {
         segment = this.compile(batch, outputs);
@@ -789,6 +783,7 @@ export class CoExecutor {
       // The kernel runs on the host from now on, between segments.
       if (e instanceof GraphBreak) {
         this.breakNodes.add(batch.nodeAt(e.op));
+        this.graph.version++;
         return { failed: e.message };
       }
       return this.compileFailed((e as Error).message);
@@ -851,8 +846,6 @@ export class CoExecutor {
   }
 
   private external(info: TensorInfo): External {
-    const standIn = this.standIns.get(info.dataId);
-    if (standIn) return { dataId: info.dataId, dtype: info.dtype, shape: info.shape, values: standIn };
     const entry = this.entry(info.dataId)!;
     if (entry.stretch) this.recomputeInside(entry.stretch, (ext) => this.hostValues(ext));
     if (entry.pending) {

@@ -67,6 +67,13 @@ export class PendingBatch {
       `${i.name}=${i.ref.kind === 'op' ? `${i.ref.op}.${i.ref.output}` : `x${i.ref.slot}`}:${i.dtype}[${i.shape}]`).join(','));
   }
 
+  /** The same kernels taking other values from outside (a run-ahead plan instantiated for an iteration). */
+  withExternals(externals: External[]): PendingBatch {
+    const copy = Object.create(PendingBatch.prototype) as PendingBatch;
+    Object.assign(copy, this, { externals });
+    return copy;
+  }
+
   /** Externals whose worker copy was recomputed on the host (after a failed run) take the host values. */
   rebase(hostValues: (worker: ValueId) => BackendValues | undefined): void {
     this.externals.forEach((ext, slot) => {

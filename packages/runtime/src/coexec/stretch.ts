@@ -1,4 +1,4 @@
-import type { DataId, DataType, TensorInfo } from '@tensorflow/tfjs-core';
+import type { BackendValues, DataId, TensorInfo } from '@tensorflow/tfjs-core';
 import type { ValueId } from '../graph_runner/protocol';
 import { VIEW_KERNELS } from '../lowering/registry';
 import type { GraphNode, TraceGraph } from '../trace/trace_graph';
@@ -14,23 +14,27 @@ export interface StretchContext {
   nodeOutput(node: number, output: number): TensorInfo | undefined;
   variable(name: string): TensorInfo | undefined;
   feed(index: number): TensorInfo | undefined;
-  /**
-   * A feed JS has not written yet but wrote with the same small value every time so far: a stand-in
-   * buffer holding that value. The claim then checks the value JS actually writes (the guard).
-   */
-  predictedFeed(node: GraphNode, input: number): TensorInfo | undefined;
   carried(slot: number): TensorInfo | undefined;
   external(info: TensorInfo): External;
 }
 
-/** One predicted kernel of the stretch. */
+/** Where a stretch's external input comes from, resolved anew for every instance. */
+type Source =
+  | { readonly kind: 'call'; readonly input: number }
+  | { readonly kind: 'node'; readonly node: number; readonly output: number }
+  | { readonly kind: 'variable'; readonly name: string }
+  | { readonly kind: 'feed'; readonly index: number }
+  | { readonly kind: 'carried'; readonly slot: number }
+  /** A feed not written yet, predicted by value: checked when JS writes it (the guard). */
+  | { readonly kind: 'predicted'; readonly values: BackendValues };
+
+/** One predicted kernel. Inputs and outputs are tokens: placeholders made inside, or external slots. */
 interface Position {
   readonly node: number;
   /** The batch kernel it is (undefined for a view, which computes nothing). */
   readonly op: number | undefined;
-  /** For each input, the buffer expected: a placeholder (made inside the stretch) or an external buffer. */
   readonly inputs: readonly DataId[];
-  /** Output buffers as the stretch knows them: placeholders (a view's is its input's). */
+  /** A view's output is its input's token. */
   readonly outputs: readonly DataId[];
   readonly sigs: readonly TensorSig[];
 }
@@ -41,155 +45,137 @@ export interface Claim {
   readonly outputs: ReadonlyArray<{ readonly placeholder: DataId; readonly worker: ValueId | undefined } & TensorSig>;
 }
 
-let placeholderCount = 0;
+let tokenCount = 0;
+const token = (): DataId => ({ id: -(++tokenCount) });
 
 /**
- * Run-ahead (DESIGN.md, co-execution): the path the TraceGraph predicts from a kernel call on, while
- * it is unique (one successor at every node, no graph break) and every input it takes from outside is
- * known now (a value issued earlier, a variable, a feed already written, the previous iteration's
- * carried value). The stretch is dispatched as one segment before JS issues its kernels; each call
- * that follows claims the next position if it is the predicted node on the predicted buffers, and
- * gets lazy tensors bound to the segment's outputs. Outputs are the values the traces kept alive past
- * the stretch's end (or read); the rest stays inside the graph. A value JS keeps that the prediction
- * left inside (after a divergence, say) is recomputed on the host from the stretch's inputs.
+ * The structure of a stretch: the path the TraceGraph predicts from a node on, while it is unique
+ * (one successor at every node, no graph break) and each input it takes from outside has a known
+ * source (an output issued earlier in the iteration, a variable, a feed, the previous iteration's
+ * carried value, a small feed predicted by value). Built once per start node and TraceGraph version,
+ * instantiated for every iteration by resolving only those sources.
  */
-export class Stretch {
+export class StretchPlan {
   readonly positions: Position[] = [];
+  /** The kernels, wired by tokens; an instance swaps in the externals it resolved. */
   readonly batch = new PendingBatch();
-  /** The segment's outputs (placeholders), and the worker ids they go to once dispatched. */
-  outputs: BatchOutput[] = [];
-  outputIds: ValueId[] = [];
-  private readonly workerOf = new Map<DataId, ValueId>();
-  /** Placeholder -> the lazy buffer JS got for it. */
-  readonly bound = new Map<DataId, DataId>();
-  claimed = 0;
-  /** Stand-ins for feeds not written when the stretch was dispatched: checked by value at claim. */
-  private readonly guards = new Set<DataId>();
-  /** Worker ids of the segment's inputs (pinned while the stretch lasts). */
-  inputIds: ValueId[] = [];
+  readonly outputs: BatchOutput[] = [];
+  readonly key: string;
+  /** For each external slot (the batch's order): its token, source and signature. */
+  private readonly slots: Array<{ token: DataId; source: Source; sig: TensorSig }> = [];
 
-  private constructor() {}
-
-  /**
-   * Builds the stretch that starts with a call just validated at `first`, or undefined if fewer than
-   * `minLength` kernels can be predicted.
-   */
-  static build(ctx: StretchContext, first: number, firstInputs: ReadonlyArray<readonly [string, TensorInfo]>,
-    minLength: number, maxLength: number): Stretch | undefined {
-    const s = new Stretch();
-    const firstNode = ctx.graph.nodes[first];
-    s.append(first, firstInputs, firstNode.kernel.outputs, ctx);
-    let node = firstNode;
-    while (s.positions.length < maxLength) {
+  private constructor(ctx: StretchContext, first: number, firstInputs: ReadonlyArray<readonly [string, TensorInfo]>, maxLength: number) {
+    const graph = ctx.graph;
+    this.append(graph, first, firstInputs.map(([name, info], i) => [name, { kind: 'call', input: i } as Source, info] as const));
+    let node = graph.nodes[first];
+    while (this.positions.length < maxLength) {
       if (node.next.size !== 1 || node.ends > 0) break;
       const nextId = node.next.keys().next().value as number;
-      const next = ctx.graph.nodes[nextId];
-      const view = VIEW_KERNELS.has(next.kernel.kernelName);
-      if (!view && !ctx.canDelegate(next)) break;
-      const inputs = s.resolveInputs(next, ctx);
+      const next = graph.nodes[nextId];
+      if (!VIEW_KERNELS.has(next.kernel.kernelName) && !ctx.canDelegate(next)) break;
+      const inputs = this.sources(next, ctx);
       if (!inputs) break;
-      s.append(nextId, inputs, next.kernel.outputs, ctx);
+      this.append(graph, nextId, inputs);
       node = next;
     }
-    if (s.batch.size < minLength) return undefined;
-    s.chooseOutputs(ctx.graph);
-    return s;
+    this.chooseOutputs(graph);
+    this.key = this.batch.key(this.outputs);
   }
 
-  get complete(): boolean {
-    return this.claimed === this.positions.length;
+  /** The plan for the path from `first`, or undefined if fewer than `minLength` kernels can be predicted. */
+  static build(ctx: StretchContext, first: number, firstInputs: ReadonlyArray<readonly [string, TensorInfo]>,
+    minLength: number, maxLength: number): StretchPlan | undefined {
+    const plan = new StretchPlan(ctx, first, firstInputs, maxLength);
+    return plan.batch.size >= minLength ? plan : undefined;
   }
 
-  /**
-   * Claims the next position if the call is its node on the expected buffers: what JS got for a
-   * placeholder, the external buffer, or for a predicted feed a buffer holding the same values.
-   */
-  claim(node: number, inputs: ReadonlyArray<readonly [string, TensorInfo]>, sameValues: (actual: DataId, standIn: DataId) => boolean): Claim | undefined {
-    const p = this.positions[this.claimed];
-    if (!p || p.node !== node || p.inputs.length !== inputs.length) return undefined;
-    for (let i = 0; i < inputs.length; i++) {
-      const expected = this.bound.get(p.inputs[i]) ?? p.inputs[i];
-      const actual = inputs[i][1].dataId;
-      if (actual === expected) continue;
-      if (!this.guards.has(expected) || !sameValues(actual, expected)) return undefined;
-      // The feed JS wrote matches the stand-in: later positions expect JS's buffer.
-      this.bound.set(expected, actual);
+  get startNode(): number {
+    return this.positions[0].node;
+  }
+
+  /** Resolves every external source as the program stands now; undefined if one is not available. */
+  instantiate(ctx: StretchContext, callInputs: ReadonlyArray<readonly [string, TensorInfo]>): Stretch | undefined {
+    const byToken = new Map<DataId, External>();
+    const bound = new Map<DataId, DataId>();
+    const guards = new Map<DataId, BackendValues>();
+    for (const { token: t, source, sig } of this.slots) {
+      if (source.kind === 'predicted') {
+        byToken.set(t, { dataId: t, dtype: sig.dtype, shape: sig.shape, values: source.values });
+        guards.set(t, source.values);
+        continue;
+      }
+      const info = resolve(source, ctx, callInputs);
+      if (!info || info.dtype !== sig.dtype || !sameShape(info.shape, sig.shape)) return undefined;
+      byToken.set(t, ctx.external(info));
+      bound.set(t, info.dataId);
     }
-    this.claimed++;
-    return {
-      view: p.op === undefined,
-      outputs: p.outputs.map((placeholder, o) => ({ placeholder, worker: this.workerOf.get(placeholder), ...p.sigs[o] })),
-    };
+    // The batch numbers its externals by first use among its kernels (a view's input may come first here).
+    const externals = this.batch.externals.map((e) => byToken.get(e.dataId)!);
+    return new Stretch(this, this.batch.withExternals(externals), bound, guards);
   }
 
-  /** Records the worker ids of the dispatched segment's outputs. */
-  dispatched(outputIds: ValueId[]): void {
-    this.outputIds = outputIds;
-    this.outputs.forEach((o, i) => this.workerOf.set(o.dataId, outputIds[i]));
-  }
-
-  /** Segment outputs no claimed call was bound to (to free when the stretch ends). */
-  unclaimedOutputIds(): ValueId[] {
-    return this.outputs.flatMap((o, i) => (this.bound.has(o.dataId) ? [] : [this.outputIds[i]]));
-  }
-
-  /** Every placeholder of the batch's kernels with the lazy buffer bound to it, as batch outputs. */
-  boundOutputs(): Array<BatchOutput & { real: DataId }> {
-    const out: Array<BatchOutput & { real: DataId }> = [];
-    for (const p of this.positions) {
-      if (p.op === undefined) continue;
-      p.outputs.forEach((placeholder, output) => {
-        const real = this.bound.get(placeholder);
-        if (real) out.push({ op: p.op!, output, dataId: placeholder, real });
-      });
-    }
-    return out;
-  }
-
-  private append(node: number, inputs: ReadonlyArray<readonly [string, TensorInfo]>, sigs: readonly TensorSig[], ctx: StretchContext): void {
-    const n = ctx.graph.nodes[node];
+  private append(graph: TraceGraph, node: number, inputs: ReadonlyArray<readonly [string, Source | DataId, TensorSig]>): void {
+    const n = graph.nodes[node];
+    const sigs = n.kernel.outputs;
+    const tokens = inputs.map(([, from, sig]) => (isSource(from) ? this.slotToken(from, sig) : from));
     if (VIEW_KERNELS.has(n.kernel.kernelName)) {
-      const through = inputs[0][1].dataId;
-      this.positions.push({ node, op: undefined, inputs: inputs.map(([, i]) => i.dataId), outputs: [through], sigs });
+      this.positions.push({ node, op: undefined, inputs: tokens, outputs: [tokens[0]], sigs });
       return;
     }
-    const outputs = sigs.map((sig) => ({ dataId: { id: -(++placeholderCount) }, dtype: sig.dtype, shape: sig.shape }));
+    const outputs = sigs.map((sig) => ({ dataId: token(), dtype: sig.dtype, shape: sig.shape }));
     const op = this.batch.size;
-    this.batch.add(node, n.kernel.kernelName, n.kernel.attrs, inputs, outputs, (info) => ctx.external(info));
-    this.positions.push({ node, op, inputs: inputs.map(([, i]) => i.dataId), outputs: outputs.map((o) => o.dataId), sigs });
+    const infos = inputs.map(([name, , sig], i): readonly [string, TensorInfo] => [name, { dataId: tokens[i], dtype: sig.dtype, shape: [...sig.shape] }]);
+    this.batch.add(node, n.kernel.kernelName, n.kernel.attrs, infos, outputs,
+      (info) => ({ dataId: info.dataId, dtype: info.dtype, shape: info.shape }));
+    this.positions.push({ node, op, inputs: tokens, outputs: outputs.map((o) => o.dataId), sigs });
   }
 
-  /** The buffers a predicted node will take, or undefined if one is not known now. */
-  private resolveInputs(node: GraphNode, ctx: StretchContext): Array<readonly [string, TensorInfo]> | undefined {
+  /** One token per distinct source, so that a value used twice is one segment input. */
+  private slotToken(source: Source, sig: TensorSig): DataId {
+    const same = this.slots.find((s) => sameSource(s.source, source));
+    if (same) return same.token;
+    const t = token();
+    this.slots.push({ token: t, source, sig });
+    return t;
+  }
+
+  /** Where each input of a predicted node comes from, or undefined if one has no known source. */
+  private sources(node: GraphNode, ctx: StretchContext): Array<readonly [string, Source | DataId, TensorSig]> | undefined {
     const recent = node.recent;
-    const out: Array<readonly [string, TensorInfo]> = [];
+    const out: Array<readonly [string, Source | DataId, TensorSig]> = [];
     for (let i = 0; i < node.inputs.length; i++) {
       const want = node.inputs[i];
       const sig = recent.inputs[i];
-      let info: TensorInfo | undefined;
+      let from: Source | DataId | undefined;
       switch (want.kind) {
-        case 'node': info = this.produced(want.node, want.output, sig) ?? ctx.nodeOutput(want.node, want.output); break;
-        case 'variable': info = ctx.variable(want.name); break;
+        case 'node': from = this.produced(want.node, want.output) ?? { kind: 'node', node: want.node, output: want.output }; break;
+        case 'variable': from = { kind: 'variable', name: want.name }; break;
         case 'feed':
-          info = sig.from.kind === 'feed' ? ctx.feed(sig.from.feed) : undefined;
-          if (!info) {
-            info = ctx.predictedFeed(node, i);
-            if (info) this.guards.add(info.dataId);
+          if (sig.from.kind !== 'feed') return undefined;
+          from = { kind: 'feed', index: sig.from.feed };
+          if (!ctx.feed(sig.from.feed)) {
+            const values = node.feedValues[i];
+            if (!values) return undefined;
+            from = { kind: 'predicted', values };
           }
           break;
-        case 'carried': info = sig.from.kind === 'carried' ? ctx.carried(sig.from.slot) : undefined; break;
+        case 'carried':
+          if (sig.from.kind !== 'carried') return undefined;
+          from = { kind: 'carried', slot: sig.from.slot };
+          break;
       }
-      if (!info || info.dtype !== sig.dtype || !sameShape(info.shape, sig.shape)) return undefined;
-      out.push([sig.name, info]);
+      // Resolvable now (for this first instance), so probably again in later iterations.
+      if (isSource(from) && from.kind !== 'predicted' && !resolve(from, ctx, [])) return undefined;
+      out.push([sig.name, from, sig]);
     }
     return out;
   }
 
-  /** The latest output of `node` inside the stretch, as a buffer the batch knows. */
-  private produced(node: number, output: number, sig: { dtype: DataType; shape: readonly number[] }): TensorInfo | undefined {
+  /** The token of the latest output of `node` inside the stretch. */
+  private produced(node: number, output: number): DataId | undefined {
     for (let k = this.positions.length - 1; k >= 0; k--) {
       const p = this.positions[k];
-      if (p.node === node) return { dataId: p.outputs[output], dtype: sig.dtype, shape: [...sig.shape] };
+      if (p.node === node) return p.outputs[output];
     }
     return undefined;
   }
@@ -204,6 +190,109 @@ export class Stretch {
         if ((lifetimes[output] ?? Infinity) > last - k) this.outputs.push({ op: p.op!, output, dataId: placeholder });
       });
     });
+  }
+}
+
+/**
+ * A plan dispatched for one iteration: the segment runs before JS issues its kernels; each call that
+ * follows claims the next position if it is the predicted node on the predicted buffers, and gets
+ * lazy tensors bound to the segment's outputs. Outputs are the values the traces kept alive past the
+ * stretch's end (or read); the rest stays inside the graph. A value JS keeps that the prediction left
+ * inside (after a divergence, say) is recomputed on the host from the stretch's inputs.
+ */
+export class Stretch {
+  claimed = 0;
+  outputIds: ValueId[] = [];
+  /** Worker ids of the segment's inputs (pinned while the stretch lasts). */
+  inputIds: ValueId[] = [];
+  private readonly workerOf = new Map<DataId, ValueId>();
+
+  constructor(readonly plan: StretchPlan, readonly batch: PendingBatch,
+    /** Token -> the buffer JS holds for it (externals now; placeholders as calls claim them). */
+    readonly bound: Map<DataId, DataId>,
+    private readonly guards: Map<DataId, BackendValues>) {}
+
+  get complete(): boolean {
+    return this.claimed === this.plan.positions.length;
+  }
+
+  get outputs(): readonly BatchOutput[] {
+    return this.plan.outputs;
+  }
+
+  /**
+   * Claims the next position if the call is its node on the expected buffers: what JS got for a
+   * placeholder, the external buffer, or for a predicted feed a buffer holding the same values.
+   */
+  claim(node: number, inputs: ReadonlyArray<readonly [string, TensorInfo]>,
+    sameValues: (actual: DataId, expected: BackendValues) => boolean): Claim | undefined {
+    const p = this.plan.positions[this.claimed];
+    if (!p || p.node !== node || p.inputs.length !== inputs.length) return undefined;
+    for (let i = 0; i < inputs.length; i++) {
+      const expected = this.bound.get(p.inputs[i]) ?? p.inputs[i];
+      const actual = inputs[i][1].dataId;
+      if (actual === expected) continue;
+      const guard = this.guards.get(expected);
+      if (!guard || !sameValues(actual, guard)) return undefined;
+      // The feed JS wrote holds the predicted values: later positions expect JS's buffer.
+      this.bound.set(expected, actual);
+    }
+    this.claimed++;
+    return {
+      view: p.op === undefined,
+      outputs: p.outputs.map((placeholder, o) => ({ placeholder, worker: this.workerOf.get(placeholder), ...p.sigs[o] })),
+    };
+  }
+
+  /** Records the worker ids of the dispatched segment's outputs. */
+  dispatched(inputIds: ValueId[], outputIds: ValueId[]): void {
+    this.inputIds = inputIds;
+    this.outputIds = outputIds;
+    this.plan.outputs.forEach((o, i) => this.workerOf.set(o.dataId, outputIds[i]));
+  }
+
+  /** Segment outputs no claimed call was bound to (to free when the stretch ends). */
+  unclaimedOutputIds(): ValueId[] {
+    return this.plan.outputs.flatMap((o, i) => (this.bound.has(o.dataId) ? [] : [this.outputIds[i]]));
+  }
+
+  /** Every placeholder of the batch's kernels with the lazy buffer bound to it, as batch outputs. */
+  boundOutputs(): Array<BatchOutput & { real: DataId }> {
+    const out: Array<BatchOutput & { real: DataId }> = [];
+    for (const p of this.plan.positions) {
+      if (p.op === undefined) continue;
+      p.outputs.forEach((placeholder, output) => {
+        const real = this.bound.get(placeholder);
+        if (real) out.push({ op: p.op!, output, dataId: placeholder, real });
+      });
+    }
+    return out;
+  }
+}
+
+function resolve(source: Source, ctx: StretchContext, callInputs: ReadonlyArray<readonly [string, TensorInfo]>): TensorInfo | undefined {
+  switch (source.kind) {
+    case 'call': return callInputs[source.input]?.[1];
+    case 'node': return ctx.nodeOutput(source.node, source.output);
+    case 'variable': return ctx.variable(source.name);
+    case 'feed': return ctx.feed(source.index);
+    case 'carried': return ctx.carried(source.slot);
+    case 'predicted': return undefined;
+  }
+}
+
+function isSource(x: Source | DataId | undefined): x is Source {
+  return x !== undefined && 'kind' in x;
+}
+
+function sameSource(a: Source, b: Source): boolean {
+  switch (a.kind) {
+    case 'call': return b.kind === 'call' && b.input === a.input;
+    case 'node': return b.kind === 'node' && b.node === a.node && b.output === a.output;
+    case 'variable': return b.kind === 'variable' && b.name === a.name;
+    case 'feed': return b.kind === 'feed' && b.index === a.index;
+    case 'carried': return b.kind === 'carried' && b.slot === a.slot;
+    case 'predicted': return false;
   }
 }
 

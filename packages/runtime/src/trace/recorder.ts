@@ -90,7 +90,7 @@ export class TraceRecorder {
 
   /** JS read a value. */
   read(dataId: DataId): void {
-    const from = this.provenance(dataId);
+    const from = this.provenance(dataId, false);
     this.fetches.push({ from, afterKernel: this.kernels.length });
     if (from.kind === 'op') this.lifetime(from, Infinity);
   }
@@ -130,7 +130,12 @@ export class TraceRecorder {
     return trace;
   }
 
-  private provenance(dataId: DataId): Provenance {
+  /**
+   * Where a buffer comes from. A kernel input from before the trace gets the next carried slot; a read
+   * does not number one (`allocate` false, slot -1 if new), so that reading a value does not shift the
+   * slots of the kernels after it.
+   */
+  private provenance(dataId: DataId, allocate = true): Provenance {
     const known = this.origin.get(dataId);
     if (known) return known;
     // A variable assigned during the trace points at a buffer whose origin is already known, so
@@ -139,6 +144,7 @@ export class TraceRecorder {
     if (variable !== undefined) return { kind: 'variable', name: variable };
     let slot = this.carried.get(dataId);
     if (slot === undefined) {
+      if (!allocate) return { kind: 'carried', slot: -1 };
       slot = this.carriedCount++;
       this.carried.set(dataId, slot);
     }

@@ -49,7 +49,10 @@ export interface Feed extends TensorSig {
   readonly values: BackendValues;
 }
 
-/** A value JS read (dataSync, data, array, print, ...); `afterKernel` is how many kernels preceded the read. */
+/**
+ * A value JS read (dataSync, data, array, print, ...); `afterKernel` is how many kernels preceded the
+ * read. A value from before the trace that no kernel used yet is `carried` with slot -1.
+ */
 export interface Fetch {
   readonly from: Provenance;
   readonly afterKernel: number;

@@ -61,6 +61,11 @@ export class TraceGraph {
   private readonly byKey = new Map<string, number>();
   private traces = 0;
   private quietMerges = 0;
+  /**
+   * Bumped by every change a plan built from the graph depends on: a node or edge, a graph break, a
+   * longer lifetime, a feed's predicted value, a feed index or carried slot that moved.
+   */
+  version = 0;
 
   /**
    * Merges a trace; returns what it added (nothing, once the program's paths are all known).
@@ -83,16 +88,24 @@ export class TraceGraph {
         newNodes++;
       }
       const node = this.nodes[id];
-      if (kernel.path === 'cpu') node.breaks = true;
+      if (kernel.path === 'cpu' && !node.breaks) {
+        node.breaks = true;
+        this.version++;
+      }
+      if (node.recent !== kernel && movedInputs(node.recent, kernel)) this.version++;
       node.recent = kernel;
       kernel.inputs.forEach((input, i) => {
         if (input.from.kind !== 'feed' || node.feedValues[i] === null) return;
         const values = trace.feeds[input.from.feed]?.values;
         const known = node.feedValues[i];
-        node.feedValues[i] = isSmallNumeric(values) && (known === undefined || sameNumbers(known, values)) ? values : null;
+        const next = isSmallNumeric(values) && (known === undefined || sameNumbers(known, values)) ? (known ?? values) : null;
+        if (next !== known) this.version++;
+        node.feedValues[i] = next;
       });
       kernel.outputs.forEach((_, o) => {
-        node.lifetimes[o] = Math.max(node.lifetimes[o] ?? 0, kernel.lifetimes?.[o] ?? Infinity);
+        const lifetime = Math.max(node.lifetimes[o] ?? 0, kernel.lifetimes?.[o] ?? Infinity);
+        if (lifetime !== node.lifetimes[o]) this.version++;
+        node.lifetimes[o] = lifetime;
       });
       nodeOfOp.push(id);
       const edges = prev === START ? this.starts : this.nodes[prev].next;
@@ -103,6 +116,7 @@ export class TraceGraph {
     });
     if (prev !== START) this.nodes[prev].ends++;
     this.traces++;
+    if (newNodes + newEdges > 0) this.version++;
     this.quietMerges = newNodes + newEdges === 0 ? this.quietMerges + 1 : 0;
     return { newNodes, newEdges };
   }
@@ -143,6 +157,17 @@ export class TraceGraph {
   branchNodes(): GraphNode[] {
     return this.nodes.filter((n) => n.next.size + (n.ends > 0 ? 1 : 0) > 1);
   }
+}
+
+/** Whether a feed index or carried slot of the call differs from the earlier one's. */
+function movedInputs(a: TracedKernel, b: TracedKernel): boolean {
+  for (let i = 0; i < b.inputs.length; i++) {
+    const x = a.inputs[i]?.from;
+    const y = b.inputs[i].from;
+    if (x?.kind === 'feed' && y.kind === 'feed' && x.feed !== y.feed) return true;
+    if (x?.kind === 'carried' && y.kind === 'carried' && x.slot !== y.slot) return true;
+  }
+  return false;
 }
 
 /** Feeds up to this many bytes may be predicted by value (a learning rate, a step count). */
