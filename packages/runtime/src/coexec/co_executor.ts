@@ -151,54 +151,55 @@ export class CoExecutor {
   /** JS reads a value: a sync point. Returns once the value is on the host. */
   readSync(dataId: DataId): void {
     if (this.depth === 0) this.recorder.read(dataId);
-    const entry = this.entry(dataId);
-    if (!entry || entry.values != null) return;
-    if (entry.stretch) this.recomputeInside(entry.stretch, (ext) => this.hostValues(ext));
-    if (entry.pending) this.flush();
-    if (entry.values != null || entry.worker === undefined) return;
+    const entry = this.readable(dataId);
+    if (!entry) return;
     const start = performance.now();
     try {
-      entry.values = this.runner.readSync(entry.worker).data;
+      entry.values = this.runner.readSync(entry.worker!).data;
     } catch (e) {
-      if (e instanceof GraphRunnerDied) {
-        this.onWorkerDeath(e);
-        return;
-      }
-      if (!(e instanceof GraphValueError)) throw this.lostValue(e);
-      this.recover(`a segment failed in ONNX Runtime (${e.message})`);
-      if (entry.values == null) throw this.lostValue(e);
+      this.readFailed(e, entry);
     } finally {
       this.counters.waitMs += performance.now() - start;
     }
-    try {
-      this.retire();
-    } catch (e) {
-      throw this.lostValue(e);
-    }
+    this.retire();
   }
 
   /** The same for an async read: awaits the worker without blocking the event loop. */
   async read(dataId: DataId): Promise<void> {
-    const entry = this.entry(dataId);
-    if (!entry || entry.values != null) return;
-    if (entry.stretch) this.recomputeInside(entry.stretch, (ext) => this.hostValues(ext));
-    if (entry.pending) this.flush();
-    if (entry.values != null || entry.worker === undefined) return;
+    const entry = this.readable(dataId);
+    if (!entry) return;
     const start = performance.now();
     try {
-      const value = await this.runner.read(entry.worker);
+      const value = await this.runner.read(entry.worker!);
       entry.values ??= value.data;
     } catch (e) {
-      if (e instanceof GraphRunnerDied) {
-        this.onWorkerDeath(e);
-        return;
-      }
-      if (!(e instanceof GraphValueError)) throw this.lostValue(e);
-      this.recover(`a segment failed in ONNX Runtime (${e.message})`);
-      if (entry.values == null) throw this.lostValue(e);
+      this.readFailed(e, entry);
     } finally {
       this.counters.waitMs += performance.now() - start;
     }
+  }
+
+  /**
+   * The entry of a value JS reads, once its computation is dispatched, if it must come from the
+   * worker; undefined if it is on the host (already, or recomputed there now).
+   */
+  private readable(dataId: DataId): TerraData | undefined {
+    const entry = this.entry(dataId);
+    if (!entry || entry.values != null) return undefined;
+    if (entry.stretch) this.recomputeInside(entry.stretch, (ext) => this.hostValues(ext));
+    if (entry.pending) this.flush();
+    return entry.values == null && entry.worker !== undefined ? entry : undefined;
+  }
+
+  /** A read from the worker failed: a dead worker or a failed run is recovered from, with the value on the host. */
+  private readFailed(e: unknown, entry: TerraData): void {
+    if (e instanceof GraphRunnerDied) {
+      this.onWorkerDeath(e);
+      return;
+    }
+    if (!(e instanceof GraphValueError)) throw this.lostValue(e);
+    this.recover(`a segment failed in ONNX Runtime (${e.message})`);
+    if (entry.values == null) throw this.lostValue(e);
   }
 
   /** tfjs disposed the buffer: free the worker's copy (after the pending batch, if that uses it). */
