@@ -233,6 +233,9 @@ async function main() {
       `${r.staticOk ? f(r.static) : 'did not replay'} | ${f(r.terra)} | ${f(r.limit)} | ${(r.eager / r.terra).toFixed(2)}x | ` +
       `${(r.limit / r.terra).toFixed(2)}x |`),
     '',
+    'Compare within a row: rows run minutes apart on a VM whose speed drifts, so the same model\'s static limit can differ',
+    'between its two rows. "JS issuing and validating" is the step time minus the time JS waited for values.',
+    '',
     '## Where co-execution\'s time goes (per step)',
     '',
     '| model | loss read | kernels delegated | of them run ahead | segment runs | worker run time | JS waited | JS issuing and validating (rest) |',
