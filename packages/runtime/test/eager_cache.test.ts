@@ -20,6 +20,14 @@ describe('eager session cache', () => {
     expect(sessionsAfter(() => tf.add(rand([4], 'int32'), rand([4], 'int32')))).toBe(1);
   });
 
+  it('keeps attrs with non-finite values apart (a fill or pad value of Infinity, NaN, -Infinity)', () => {
+    // Plain JSON writes all three as null: one cached session would then serve them all.
+    for (const value of [Infinity, NaN, -Infinity, 0]) {
+      expect(Array.from(tf.fill([2], value).dataSync())).toEqual([value, value]);
+      expect(Array.from(tf.pad(tf.tensor1d([1, 2]), [[1, 0]], value).dataSync())).toEqual([value, 1, 2]);
+    }
+  });
+
   it('reuses a conv session across batch sizes (an uneven last batch) with exact results', () => {
     const filter = () => rand([3, 3, 2, 4], 'float32', { seed: 3 });
     expect(sessionsAfter(() => tf.conv2d(rand([4, 9, 9, 2]) as tf.Tensor4D, filter() as tf.Tensor4D, 2, 'same'))).toBe(1);

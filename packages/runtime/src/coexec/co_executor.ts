@@ -11,7 +11,7 @@ import { GraphRunnerDied, GraphValueError } from '../graph_runner/errors';
 import { isLowerableDtype } from '../onnx/dtypes';
 import { VIEW_KERNELS, loweringFor } from '../lowering/registry';
 import { lastDispatchPath } from '../stats';
-import { TraceRecorder } from '../trace/recorder';
+import { TraceRecorder, kernelInputs } from '../trace/recorder';
 import { GraphNode, START, TraceGraph } from '../trace/trace_graph';
 import type { DraftKernel, Trace, TracedKernel, TensorSig } from '../trace/trace';
 import { BoundaryCause, IterationBoundaries } from './boundaries';
@@ -124,12 +124,12 @@ export class CoExecutor {
 
   runKernel(kernelName: string, args: Parameters<KernelFunc>[0], eager: KernelFunc): TensorInfo | TensorInfo[] {
     if (this.depth > 0) return eager(args);
-    if (this.dead) return this.runEagerly(Object.entries(args.inputs).filter((e): e is [string, TensorInfo] => e[1] != null), args, eager);
+    if (this.dead) return this.runEagerly(kernelInputs(args.inputs), args, eager);
     this.kernelsIssued++;
     if (this.recorder.kernelCount >= (this.options.maxTraceKernels ?? MAX_TRACE_KERNELS)) this.discardTrace();
     // A stretch ends at the next call after its last kernel: values it kept inside are disposed by then.
     if (this.stretch?.complete) this.endStretch();
-    const inputs = Object.entries(args.inputs).filter((e): e is [string, TensorInfo] => e[1] != null);
+    const inputs = kernelInputs(args.inputs);
     const attrs = (args.attrs ?? {}) as NamedAttrMap;
     const draft = this.recorder.draft(kernelName, inputs, attrs);
     if (this.state === 'coexec') {

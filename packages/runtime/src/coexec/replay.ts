@@ -1,4 +1,5 @@
-import type { BackendValues, DataId, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+import type { BackendValues, DataId, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import { parseAttrs } from '../lowering/attrs';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { BatchOutput, External, PendingBatch } from './pending_batch';
 
@@ -35,7 +36,7 @@ export function replayBatch(batch: PendingBatch, outputs: readonly BatchOutput[]
     }
     const run = eagerFuncs.get(kernelName);
     if (!run) throw new Error(`terra: no kernel ${kernelName} to replay`);
-    const out = run({ inputs: named, attrs: JSON.parse(attrs) as NamedAttrMap, backend });
+    const out = run({ inputs: named, attrs: parseAttrs(attrs), backend });
     const list = Array.isArray(out) ? out : [out];
     for (const t of list) temporaries.push(t.dataId);
     results.push(list);

@@ -4,6 +4,7 @@ import { GraphBuilder } from '../onnx/graph_builder';
 import { isLowerableDtype } from '../onnx/dtypes';
 import { OrtTensor, OrtTensorClass, SyncSession } from '../ort/sync_session';
 import { KernelLowering, TensorSpec, Unsupported } from '../lowering/types';
+import { canonicalAttrs } from '../lowering/attrs';
 import { recordSession } from '../stats';
 import { EAGER_SESSION_OPTIONS, SessionCache } from './session_cache';
 import { TerraKernelError } from './kernel_error';
@@ -74,7 +75,7 @@ function orderedInputs(lowering: KernelLowering, inputs: NamedTensorInfoMap): Ar
 }
 
 function cacheKey(lowering: KernelLowering, infos: Array<TensorInfo | undefined>, attrs: NamedAttrMap): string {
-  let key = lowering.kernelName + JSON.stringify(attrs);
+  let key = lowering.kernelName + canonicalAttrs(attrs);
   infos.forEach((info, i) => {
     if (!info) {
       key += '|-';

@@ -1,7 +1,7 @@
-import type { NamedAttrMap } from '@tensorflow/tfjs-core';
 import { GraphBuilder, Sym } from '../onnx/graph_builder';
 import { isLowerableDtype } from '../onnx/dtypes';
 import { VIEW_KERNELS, loweringFor } from '../lowering/registry';
+import { parseAttrs } from '../lowering/attrs';
 import { TensorSpec, Unsupported } from '../lowering/types';
 import type { Provenance, TensorSig, Trace } from '../trace/trace';
 
@@ -67,7 +67,7 @@ export function buildSegment(trace: Trace, outputs: ReadonlyArray<{ op: number; 
     if (!lowering) throw new GraphBreak(kernel.index, `${kernel.kernelName} has no lowering`);
     const ordered = lowering.inputNames ? lowering.inputNames.map((n) => byName.get(n)) : kernel.inputs;
     const specs: Array<TensorSpec | undefined> = ordered.map((i) => i && { dtype: i.dtype, rank: i.shape.length, shape: i.shape });
-    const attrs = JSON.parse(kernel.attrs) as NamedAttrMap;
+    const attrs = parseAttrs(kernel.attrs);
     try {
       const syms = ordered.map((i) => i && symOf(i.from, i));
       values.push(lowering.lower(g, syms, { kernelName: kernel.kernelName, inputs: specs, attrs }));

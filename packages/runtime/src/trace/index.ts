@@ -1,5 +1,6 @@
 export type { Feed, Fetch, Provenance, TensorSig, Trace, TracedKernel } from './trace';
-export { TraceRecorder, canonicalAttrs } from './recorder';
+export { TraceRecorder } from './recorder';
+export { canonicalAttrs, parseAttrs } from '../lowering/attrs';
 export { beginTracing, endTracing, isTracing, markIteration } from './recording';
 export type { TracingOptions } from './recording';
 export { onOptimizerStep } from './optimizer_steps';

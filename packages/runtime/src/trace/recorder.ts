@@ -1,7 +1,8 @@
-import type { BackendValues, DataId, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+import type { BackendValues, DataId, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { engine } from '@tensorflow/tfjs-core';
 import { callPath } from '../hooks';
 import type { DraftKernel, Feed, Fetch, Provenance, Trace, TracedKernel } from './trace';
+import { canonicalAttrs } from '../lowering/attrs';
 
 /**
  * Records one trace at a time from the backend's events: kernel dispatches, writes from JS and reads.
@@ -152,6 +153,20 @@ export class TraceRecorder {
   }
 }
 
+/**
+ * A kernel call's inputs as (name, tensor) pairs. Absent optional inputs are left out; a list input
+ * (the ragged kernels' nested splits) gives one pair per tensor, named `name[i]`.
+ */
+export function kernelInputs(inputs: NamedTensorInfoMap): Array<[string, TensorInfo]> {
+  const out: Array<[string, TensorInfo]> = [];
+  for (const [name, value] of Object.entries(inputs) as Array<[string, TensorInfo | TensorInfo[] | null | undefined]>) {
+    if (value == null) continue;
+    if (Array.isArray(value)) value.forEach((t, i) => out.push([`${name}[${i}]`, t]));
+    else out.push([name, value]);
+  }
+  return out;
+}
+
 function variableBuffers(): Map<DataId, string> {
   const vars = engine().registeredVariables;
   return new Map(Object.keys(vars).map((name) => [vars[name].dataId, name]));
@@ -161,32 +176,4 @@ function samePath(a: readonly string[], b: readonly string[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = a.length - 1; i >= 0; i--) if (a[i] !== b[i]) return false;
   return true;
-}
-
-/**
- * Attrs as JSON with sorted keys, so that equal attrs give equal strings. Computed for every kernel
- * call under co-execution: flat attrs (the common case) take a fast path without a JSON replacer.
- */
-export function canonicalAttrs(attrs: NamedAttrMap): string {
-  const keys = Object.keys(attrs).sort();
-  let out = '{';
-  for (let i = 0; i < keys.length; i++) {
-    const v = attrs[keys[i]] as unknown;
-    let json: string | undefined;
-    if (v === null || typeof v !== 'object') json = JSON.stringify(v);
-    else if (Array.isArray(v) && v.every((e) => e === null || typeof e !== 'object')) json = JSON.stringify(v);
-    if (json === undefined) return nestedAttrs(attrs);
-    if (i > 0) out += ',';
-    out += `${JSON.stringify(keys[i])}:${json}`;
-  }
-  return out + '}';
-}
-
-function nestedAttrs(attrs: NamedAttrMap): string {
-  return JSON.stringify(attrs, (_, v: unknown) => {
-    if (v && typeof v === 'object' && !Array.isArray(v) && !ArrayBuffer.isView(v)) {
-      return Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)));
-    }
-    return ArrayBuffer.isView(v) ? Array.from(v as unknown as ArrayLike<number>) : v;
-  });
 }

@@ -1,6 +1,6 @@
 import type { BackendValues, DataId, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { onOptimizerStep } from './optimizer_steps';
-import { TraceRecorder } from './recorder';
+import { TraceRecorder, kernelInputs } from './recorder';
 import type { Trace } from './trace';
 
 /**
@@ -66,8 +66,7 @@ export function runKernelTraced<T extends TensorInfo | TensorInfo[]>(kernelName:
     kernelDepth--;
   }
   if (active && kernelDepth === 0) {
-    const ins = Object.entries(inputs).filter((e): e is [string, TensorInfo] => e[1] !== undefined && e[1] !== null);
-    active.kernel(kernelName, ins, attrs ?? {}, Array.isArray(out) ? out : [out]);
+    active.kernel(kernelName, kernelInputs(inputs), attrs ?? {}, Array.isArray(out) ? out : [out]);
   }
   return out;
 }

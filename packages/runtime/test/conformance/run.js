@@ -3,7 +3,10 @@
 // The suite's files are bundled with esbuild, keeping the backends outside the bundle: tfjs-core
 // holds its engine and kernel registry in a global, so the bundled suite sees them.
 //
-// usage: node run.js [--backend terra|cpu] [--grep <regex>] [--verbose] [--json <file>] [--min-ort-share 0.9]
+// usage: node run.js [--backend terra|cpu] [--grep <regex>] [--verbose] [--json <file>] [--min-ort-share 0.9] [--coexec]
+//
+// --coexec: every spec runs three times under co-execution, its ops traced twice then co-executed as
+// compiled segments in the GraphRunner: the suite's expectations then check segment generation.
 const path = require('path');
 const fs = require('fs');
 const { parseArgs } = require('util');
@@ -17,6 +20,7 @@ const { values: opts } = parseArgs({
     verbose: { type: 'boolean', default: false },
     json: { type: 'string' },
     'min-ort-share': { type: 'string', default: '0' },
+    coexec: { type: 'boolean', default: false },
   },
 });
 if (!['terra', 'cpu'].includes(opts.backend)) {
@@ -71,6 +75,40 @@ esbuild.buildSync({
 const runtime = opts.backend === 'terra' ? require(runtimeBundle) : null;
 
 const jasmine = new Jasmine({ projectBaseDir: outDir });
+const coexecTotals = { specs: 0, coexecuted: 0, delegated: 0, segments: 0, divergences: 0 };
+if (opts.coexec) {
+  if (!runtime) {
+    console.error('conformance: --coexec needs --backend terra');
+    process.exit(2);
+  }
+  const { coexecution } = runtime;
+  const { disposeVariables, engine } = require('@tensorflow/tfjs-core');
+  const originalIt = global.it;
+  // Specs written with a done callback run once, as they are.
+  global.it = function (name, fn, timeout) {
+    if (typeof fn !== 'function' || fn.length > 0) return originalIt.call(this, name, fn, timeout);
+    return originalIt.call(this, name, async function () {
+      // Specs of pure helpers (shape arithmetic, conv_util, ...) select no backend.
+      if (engine().backendName !== 'terra') return fn.call(this);
+      coexecution.start({ stableAfter: 1, maxTracedIterations: 2 });
+      try {
+        for (let run = 0; run < 3; run++) {
+          if (run > 0) disposeVariables();
+          await fn.call(this);
+          coexecution.markIteration();
+        }
+      } finally {
+        const s = coexecution.stats();
+        coexecTotals.specs++;
+        coexecTotals.coexecuted += s.iterations.coexecuted;
+        coexecTotals.delegated += s.kernels.delegated;
+        coexecTotals.segments += s.segments.compiled;
+        coexecTotals.divergences += s.divergenceCount;
+        await coexecution.stop();
+      }
+    }, timeout);
+  };
+}
 jasmine.exitOnCompletion = false;
 jasmine.loadConfig({ spec_files: [bundle], random: false });
 // Specs terra cannot pass, each with its reason; every entry counts against the backend.
@@ -120,6 +158,11 @@ jasmine.execute().then(() => {
       `of the ${computing} that compute, ${s.total.ort} on ORT (${(100 * dispatch.ortShare).toFixed(1)}%), ` +
       `${s.total.cpu} on the cpu fallback; ORT share of all dispatches ${(100 * s.total.ort / total).toFixed(1)}%`);
     lines.push(`cpu fallback by kernel: ${cpuKernels.join(' ')}`);
+  }
+  if (opts.coexec) {
+    const t = coexecTotals;
+    lines.push(`co-execution: ${t.specs} specs run three times; ${t.coexecuted} third runs co-executed, ${t.delegated} kernels ` +
+      `delegated to ${t.segments} compiled segments, ${t.divergences} divergences`);
   }
   lines.push(`tfjs-core ${require('@tensorflow/tfjs-core/package.json').version} suite on ${opts.backend} in ${seconds}s`);
   if (opts.backend === 'terra' && excluded.size) {
