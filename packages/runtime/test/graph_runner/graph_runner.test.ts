@@ -140,9 +140,13 @@ describe('GraphRunner', () => {
     const t0 = performance.now();
     runner.run('slow', [x], [y]);
     const tRun = performance.now() - t0;
+    // Read in this order: the worker bumps RUNS_DONE before DONE, so a run not done at the second load
+    // was not counted done by the first (reading the other way round races with the run's end).
+    const pending = runner.pending();
+    const done = runner.runsDone();
     // The worker bumps this shared counter after each run: it has not yet.
-    expect(runner.runsDone()).toBe(before);
-    expect(runner.pending()).toBeGreaterThan(0);
+    expect(done).toBe(before);
+    expect(pending).toBeGreaterThan(0);
 
     const t1 = performance.now();
     const value = runner.readSync(y);
