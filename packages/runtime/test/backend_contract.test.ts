@@ -195,3 +195,12 @@ describe('version pinning', () => {
     expect(() => checkVersions({ tfjs: '4.22.0', ort: '1.29.0' })).toThrow(/onnxruntime-node 1\.29\.0/);
   });
 });
+
+test('disposing a buffer twice is a no-op, as on tfjs-backend-cpu', async () => {
+  await tf.setBackend('terra');
+  const backend = tf.engine().backend;
+  const t = tf.tensor1d([1, 2, 3]);
+  const dataId = t.dataId;
+  t.dispose();
+  expect(() => backend.disposeData(dataId, true)).not.toThrow();
+});

@@ -48,7 +48,8 @@ export class TerraBackend extends MathBackendCPU {
   }
 
   override disposeData(dataId: DataId, force = false): boolean {
-    const entry = this.data.get(dataId) as TerraData | undefined;
+    // DataStorage.get of an unknown id asks the engine to move it from another backend: check first.
+    const entry = this.data.has(dataId) ? this.data.get(dataId) as TerraData : undefined;
     const released = super.disposeData(dataId, force);
     if (entry && !this.data.has(dataId)) activeCoexecutor()?.released(dataId, entry);
     return released;

@@ -3,7 +3,7 @@ import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { GraphBreak, buildSegment } from '../generation/segment';
 import { GraphRunner } from '../graph_runner/graph_runner';
 import type { HostData, ValueId } from '../graph_runner/protocol';
-import { RunLedger } from './run_ledger';
+import { InFlight, RunLedger } from './run_ledger';
 import { Lineage } from './lineage';
 import { SHARED_CONSTANT_BYTES, SharedConstants, sameContent } from './shared_constants';
 import { TerraData, toHostData } from './terra_data';
@@ -589,6 +589,8 @@ export class CoExecutor {
   private postSegment(batch: PendingBatch, outputs: readonly BatchOutput[], key = batch.key(outputs)):
     { inputIds: ValueId[]; outputIds: ValueId[] } | undefined {
     if (this.dead) return undefined;
+    // Nothing the batch computes is still held by anyone: there is nothing to run.
+    if (outputs.length === 0) return { inputIds: [], outputIds: [] };
     try {
       let segment = this.segments.get(key);
       if (!segment) {
@@ -715,6 +717,7 @@ export class CoExecutor {
       return;
     }
     const flights = this.ledger.takeAll(this.runner.runsFailed());
+    if (!this.warnedFailure) reason = this.failureReason(flights) ?? reason;
     const replayed = new Map<ValueId, BackendValues>();
     const hostValues = (ext: External): BackendValues => {
       if (ext.values != null) return ext.values;
@@ -752,6 +755,20 @@ export class CoExecutor {
         '(further failures are counted in --stats, not reported)\n');
     }
     this.freeDoomed();
+  }
+
+  /** ONNX Runtime's message for the first failed run among these, for the one report on stderr. */
+  private failureReason(flights: readonly InFlight[]): string | undefined {
+    for (const f of flights) {
+      if (f.outputIds.length === 0) continue;
+      try {
+        this.runner.readSync(f.outputIds[0]);
+      } catch (e) {
+        if (e instanceof GraphValueError) return `a segment failed in ONNX Runtime (${e.message})`;
+        throw e;
+      }
+    }
+    return undefined;
   }
 
   /** Frees the worker values tfjs disposed that no run or pending batch needs any more. */

@@ -33,7 +33,10 @@ export interface CoexecCounters {
   /** The first 100 divergences. */
   divergences: Divergence[];
   kernels: {
-    /** Validated and run inside a segment (counted when the segment is dispatched or claimed). */
+    /**
+     * Validated and run inside a segment (counted when the segment is dispatched or claimed); a batch
+     * none of whose values is still held by anyone is not run at all, and its kernels count here too.
+     */
     delegated: number;
     /** Validated, then run eagerly because their segment could not be compiled. */
     replayed: number;

@@ -75,7 +75,7 @@ esbuild.buildSync({
 const runtime = opts.backend === 'terra' ? require(runtimeBundle) : null;
 
 const jasmine = new Jasmine({ projectBaseDir: outDir });
-const coexecTotals = { specs: 0, coexecuted: 0, delegated: 0, segments: 0, divergences: 0 };
+const coexecTotals = { specs: 0, coexecuted: 0, delegated: 0, segments: 0, divergences: 0, recovered: [] };
 if (opts.coexec) {
   if (!runtime) {
     console.error('conformance: --coexec needs --backend terra');
@@ -91,6 +91,13 @@ if (opts.coexec) {
       // Specs of pure helpers (shape arithmetic, conv_util, ...) select no backend.
       if (engine().backendName !== 'terra') return fn.call(this);
       coexecution.start({ stableAfter: 1, maxTracedIterations: 2 });
+      // Recovery from a failed run is said on stderr (it may happen as late as stop()).
+      const write = process.stderr.write;
+      let recovered = false;
+      process.stderr.write = function (chunk, ...rest) {
+        if (String(chunk).includes('segment failed in ONNX Runtime')) recovered = true;
+        return write.call(this, chunk, ...rest);
+      };
       try {
         for (let run = 0; run < 3; run++) {
           if (run > 0) disposeVariables();
@@ -105,6 +112,8 @@ if (opts.coexec) {
         coexecTotals.segments += s.segments.compiled;
         coexecTotals.divergences += s.divergenceCount;
         await coexecution.stop();
+        process.stderr.write = write;
+        if (recovered) coexecTotals.recovered.push(name);
       }
     }, timeout);
   };
@@ -162,7 +171,9 @@ jasmine.execute().then(() => {
   if (opts.coexec) {
     const t = coexecTotals;
     lines.push(`co-execution: ${t.specs} specs run three times; ${t.coexecuted} third runs co-executed, ${t.delegated} kernels ` +
-      `delegated to ${t.segments} compiled segments, ${t.divergences} divergences`);
+      `delegated to ${t.segments} compiled segments, ${t.divergences} divergences; ${t.recovered.length} specs had a run fail ` +
+      'in ONNX Runtime and recomputed eagerly (invalid inputs the spec expects an error for, or a lowering gap)');
+    if (opts.verbose) for (const n of t.recovered) lines.push(`  recovered: ${n}`);
   }
   lines.push(`tfjs-core ${require('@tensorflow/tfjs-core/package.json').version} suite on ${opts.backend} in ${seconds}s`);
   if (opts.backend === 'terra' && excluded.size) {
