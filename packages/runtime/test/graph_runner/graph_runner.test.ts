@@ -137,9 +137,7 @@ describe('GraphRunner', () => {
     const before = runner.runsDone();
 
     const y = runner.newId();
-    const t0 = performance.now();
     runner.run('slow', [x], [y]);
-    const tRun = performance.now() - t0;
     // Read in this order: the worker bumps RUNS_DONE before DONE, so a run not done at the second load
     // was not counted done by the first (reading the other way round races with the run's end).
     const pending = runner.pending();
@@ -148,13 +146,9 @@ describe('GraphRunner', () => {
     expect(done).toBe(before);
     expect(pending).toBeGreaterThan(0);
 
-    const t1 = performance.now();
     const value = runner.readSync(y);
-    const tRead = performance.now() - t1;
     expect(runner.runsDone()).toBe(before + 1);
     expect(value.shape).toEqual([SLOW.batch, SLOW.width]);
-    // Loose: enqueueing took less time than waiting for the result.
-    expect(tRun).toBeLessThan(tRead);
   });
 
   it('read() leaves the event loop free while the worker computes', async () => {
