@@ -91,12 +91,12 @@ describe('TraceGraph', () => {
     const nodeOfOp: number[] = [];
     let prev = trace.START;
     for (const k of t.kernels) {
-      const id = g.predict(prev, k, nodeOfOp);
+      const id = g.match(prev, k, nodeOfOp);
       expect(id).toBeDefined();
       nodeOfOp.push(id!);
       prev = id!;
     }
     const other = record(step(false));
-    expect(g.predict(nodeOfOp[0], other.kernels[1], [nodeOfOp[0]])).toBeUndefined();
+    expect(g.match(nodeOfOp[0], other.kernels[1], [nodeOfOp[0]])).toBeUndefined();
   });
 });

@@ -122,7 +122,7 @@ export class TraceGraph {
   }
 
   /** A kernel call's identity, given the nodes of the trace's earlier kernels. */
-  keyOf(kernel: DraftKernel, nodeOfOp: readonly number[]): string {
+  private keyOf(kernel: DraftKernel, nodeOfOp: readonly number[]): string {
     return identity(kernel, nodeOfOp);
   }
 
@@ -146,11 +146,6 @@ export class TraceGraph {
   /** True once the last `quiet` merges added no node and no edge: the policy for starting co-execution. */
   isStable(quiet = 2): boolean {
     return this.quietMerges >= quiet;
-  }
-
-  /** The node a kernel call would be at, given the node before it (START at the beginning of an iteration). */
-  predict(prev: number, kernel: DraftKernel, nodeOfOp: readonly number[]): number | undefined {
-    return this.match(prev, kernel, nodeOfOp);
   }
 
   /** Nodes with more than one successor: where JS chose between paths. */
