@@ -480,11 +480,12 @@ export class CoExecutor {
   private diverge(draft: DraftKernel): void {
     this.endStretch();
     this.state = 'diverged';
-    const successors = this.prev === START ? [...this.graph.starts.keys()] : [...this.graph.nodes[this.prev].next.keys()];
+    // Static mode predicts by position: `prev` is then a position in the recording, not a TraceGraph node.
     const recorded = this.staticTrace?.kernels[draft.index];
     const expected = this.counters.mode === 'static'
       ? (recorded ? [recorded.kernelName] : [])
-      : successors.slice(0, 3).map((n) => this.graph.nodes[n].kernel.kernelName);
+      : (this.prev === START ? [...this.graph.starts.keys()] : [...this.graph.nodes[this.prev].next.keys()])
+        .slice(0, 3).map((n) => this.graph.nodes[n].kernel.kernelName);
     const d: Divergence = {
       iteration: this.counters.iterations.total + 1,
       kernel: draft.kernelName,

@@ -1,0 +1,30 @@
+/**
+ * Static mode (the tf.function-style baseline) replays one recorded iteration by position. Its answers
+ * may be wrong on dynamic programs, but a replay that stops matching must fall back, not crash.
+ */
+import { data, differential, tf } from './harness';
+
+test('static mode: a kernel that differs mid-iteration from the recording runs eagerly and is reported', async () => {
+  // Two optimizers: the recorded iteration is a G step, so every D step replays it and differs after a
+  // few kernels (both begin with a matmul; the next kernel differs).
+  const r = await differential((log) => {
+    const g = tf.variable(data(1, [4, 4], 0.3));
+    const d = tf.variable(data(2, [4, 4], 0.3));
+    const optG = tf.train.sgd(0.05);
+    const optD = tf.train.sgd(0.05);
+    const real = data(3, [6, 4]);
+    const noise = data(4, [6, 4]);
+    for (let step = 0; step < 6; step++) {
+      const lossD = optD.minimize(() => tf.mean(tf.sigmoid(tf.matMul(real, d))) as tf.Scalar, true, [d])!;
+      const lossG = optG.minimize(() => tf.mean(tf.tanh(tf.matMul(noise, g))) as tf.Scalar, true, [g])!;
+      log(lossD.dataSync()[0], lossG.dataSync()[0]);
+      tf.dispose([lossD, lossG]);
+    }
+  }, { mode: 'static' });
+  expect(r.coexec.length).toBe(r.eager.length);
+  expect(r.stats.divergenceCount).toBeGreaterThan(0);
+  const mid = r.stats.divergences.find((v) => v.index > 0);
+  expect(mid).toBeDefined();
+  expect(mid!.expected.length).toBe(1);
+  expect(mid!.expected[0]).not.toBe(mid!.kernel);
+});
