@@ -9,6 +9,7 @@ import { pathToFileURL } from 'url';
 import { addHook } from 'pirates';
 import type { TerraConfig } from './config';
 import { transformSource, wantsTransform } from './transform';
+import { reportStaticLimitAtExit, staticLimitCoexecOptions } from './static_limit_report';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const Module = require('module') as {
@@ -113,6 +114,7 @@ export function selectBackend(config: TerraConfig): { selected: Selected; ready:
           mode: config.mode,
           executionProviders: [config.ep],
           stableAfter: config.stableAfter,
+          ...staticLimitCoexecOptions(),
         });
       }
       break;
@@ -247,6 +249,7 @@ function readableSummary(r: StatsReport): string {
 
 /** Writes --stats, --stats-json and --dump output when the process exits, whatever the exit code. */
 export function reportAtExit(config: TerraConfig, selected: Selected, startNs: bigint): void {
+  reportStaticLimitAtExit(config.mode);
   if (config.dump) {
     fs.mkdirSync(config.dump, { recursive: true });
     fs.writeFileSync(

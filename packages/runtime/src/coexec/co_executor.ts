@@ -4,6 +4,7 @@ import { GraphBreak, buildSegment } from '../generation/segment';
 import { GraphRunner } from '../graph_runner/graph_runner';
 import type { HostData, ValueId } from '../graph_runner/protocol';
 import { InFlight, RunLedger } from './run_ledger';
+import { IterationProfile } from './iteration_profile';
 import { Lineage } from './lineage';
 import { SHARED_CONSTANT_BYTES, SharedConstants, sameContent } from './shared_constants';
 import { TerraData, toHostData } from './terra_data';
@@ -106,6 +107,8 @@ export class CoExecutor {
   private depth = 0;
   private kernelsIssued = 0;
   private stopped = false;
+  /** Records one co-executed iteration's segment runs, when asked (see iteration_profile.ts). */
+  readonly profile: IterationProfile | undefined;
 
   constructor(private readonly backend: MathBackendCPU, private readonly eagerFuncs: ReadonlyMap<string, KernelFunc>,
     private readonly options: CoexecOptions) {
@@ -116,6 +119,7 @@ export class CoExecutor {
       batching: true,
     });
     this.counters.mode = options.mode ?? 'terra';
+    if (options.profileIteration !== undefined) this.profile = new IterationProfile(options.profileIteration, this.runner.sessionOptions);
     this.boundaries = new IterationBoundaries(() => this.kernelsIssued, (cause) => this.boundary(cause));
     this.boundaries.start(options.boundaries);
   }
@@ -526,6 +530,7 @@ export class CoExecutor {
     }
     this.state = this.started ? 'coexec' : 'tracing';
     this.startIteration();
+    this.profile?.boundary(this.counters, this.state === 'coexec');
   }
 
   /** The next kernel is predicted as an iteration's first. */
@@ -601,6 +606,7 @@ export class CoExecutor {
       if ('failed' in segment) return undefined;
       const inputIds = segment.inputSlots.map((slot) => this.upload(batch.externals[slot]));
       const outputIds = outputs.map(() => this.runner.newId());
+      this.profile?.run(segment.runnerKey, segment.model, inputIds, (id) => this.runner.readSync(id));
       this.runner.run(segment.runnerKey, inputIds, outputIds);
       segment.runs++;
       this.counters.segments.runs++;

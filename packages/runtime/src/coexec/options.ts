@@ -25,6 +25,12 @@ export interface CoexecOptions {
   executionProviders?: string[];
   /** ORT intra-op threads per segment session (default: cores - 1, see GraphRunner). */
   intraOpNumThreads?: number;
+  /**
+   * Record the segment runs of a co-executed iteration for staticLimit(): the latest of the first
+   * `profileIteration` co-executed iterations that runs whole (see docs/static-limit.md). Recording
+   * reads every run's inputs back from the worker, so it slows the iterations recorded. Default: off.
+   */
+  profileIteration?: number;
   /** Path of the compiled GraphRunner worker script, when the runtime is bundled. */
   workerEntry?: string;
 }

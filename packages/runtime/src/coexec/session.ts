@@ -3,6 +3,7 @@ import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { CoExecutor, SegmentInfo } from './co_executor';
 import type { CoexecCounters } from './counters';
 import type { CoexecOptions } from './options';
+import { StaticLimit, StaticLimitOptions, measureStaticLimit } from './static_limit';
 
 /**
  * The one co-execution session of the process: the terra backend routes kernel calls, writes, reads
@@ -71,4 +72,15 @@ export function compiledSegments(): SegmentInfo[] {
 /** The GraphRunner's counters (compile and run time inside the worker), or undefined. */
 export function workerStats(): ReturnType<CoExecutor['workerStats']> | undefined {
   return active?.workerStats();
+}
+
+/**
+ * The static limit (docs/static-limit.md): the recorded iteration's segment runs timed back to back
+ * on ORT on this thread. Needs co-execution started with profileIteration; blocks while it measures.
+ */
+export function staticLimit(options?: StaticLimitOptions): StaticLimit | { error: string } {
+  const profile = active?.profile;
+  if (!profile) return { error: 'co-execution is not running with profileIteration set' };
+  const recorded = profile.result();
+  return 'error' in recorded ? recorded : measureStaticLimit(recorded, options);
 }

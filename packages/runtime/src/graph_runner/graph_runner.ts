@@ -74,6 +74,19 @@ export function defaultSpinning(): boolean {
   return false;
 }
 
+/** The ORT session options of the GraphRunner's segments, for these runner options. */
+function runnerSessionOptions(options: GraphRunnerOptions = {}): WorkerSessionOptions {
+  return {
+    graphOptimizationLevel: options.graphOptimizationLevel ?? 'all',
+    intraOpNumThreads: options.intraOpNumThreads ?? defaultIntraOpThreads(),
+    // Segments are chains; parallelism comes from the intra-op pool and from overlapping with JS.
+    interOpNumThreads: 1,
+    executionProviders: options.executionProviders ?? ['cpu'],
+    // Passed through the binding as ORT session config entries.
+    extra: { session: { intra_op: { allow_spinning: (options.spinning ?? defaultSpinning()) ? '1' : '0' } } },
+  };
+}
+
 type Pending = { resolve: (r: Reply) => void; reject: (e: Error) => void };
 
 export class GraphRunner {
@@ -96,23 +109,18 @@ export class GraphRunner {
   private terminating = false;
   private workerError: string | undefined;
 
+  /** The options every segment session is created with (the static-limit measurement reuses them). */
+  readonly sessionOptions: WorkerSessionOptions;
+
   constructor(options: GraphRunnerOptions = {}) {
-    const sessionOptions: WorkerSessionOptions = {
-      graphOptimizationLevel: options.graphOptimizationLevel ?? 'all',
-      intraOpNumThreads: options.intraOpNumThreads ?? defaultIntraOpThreads(),
-      // Segments are chains; parallelism comes from the intra-op pool and from overlapping with JS.
-      interOpNumThreads: 1,
-      executionProviders: options.executionProviders ?? ['cpu'],
-      // Passed through the binding as ORT session config entries.
-      extra: { session: { intra_op: { allow_spinning: (options.spinning ?? defaultSpinning()) ? '1' : '0' } } },
-    };
+    this.sessionOptions = runnerSessionOptions(options);
     this.pollMs = options.livenessPollMs ?? 20;
     this.batching = options.batching ?? false;
     const signal = createSignal();
     this.signal = new Int32Array(signal);
     const { port1, port2 } = new MessageChannel();
     this.replies = port1;
-    const init: WorkerInit = { signal, replyPort: port2, sessionOptions };
+    const init: WorkerInit = { signal, replyPort: port2, sessionOptions: this.sessionOptions };
     this.worker = spawnWorker(init, [port2], options.workerEntry);
 
     // Neither the worker nor the reply port keeps the process alive by itself: a program that ends
