@@ -1,0 +1,52 @@
+// Whether a run is right: it ran, and what it printed agrees with terra eager's run of the same fixture.
+// The CLI's comparison (its differential tests use the same); the package exports no dist paths.
+const { compareOutputs, sameLine } = require('../../packages/cli/dist/output_diff');
+const { stepLines } = require('./timing');
+
+const MISSING_KERNEL = [/Kernel '(\w+)' not registered for backend/, /'(\w+)' not yet implemented or not found in the registry/];
+
+/** The kernel a backend lacks, from tfjs's error on stderr. */
+function missingKernel(stderr) {
+  for (const re of MISSING_KERNEL) {
+    const m = re.exec(stderr);
+    if (m) return m[1];
+  }
+  return undefined;
+}
+
+/** The line of stderr that says what went wrong: the first error line, or the last line. */
+function errorLine(stderr) {
+  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  const line = lines.find((l) => /^(\w*Error\b|terra: )/.test(l)) ?? lines[lines.length - 1] ?? 'no message';
+  return line.length > 120 ? `${line.slice(0, 117)}...` : line;
+}
+
+/**
+ * { kind, detail }: kind is 'ok', 'wrong', 'failed', 'cannot-run', 'timed-out' or 'unchecked' (no
+ * reference to compare with). With sameIterations, the whole output is compared line by line;
+ * otherwise (a baseline run for fewer iterations) the losses of the steps both runs printed.
+ */
+function outcome(run, reference, sameIterations) {
+  if (run.timedOut) return { kind: 'timed-out', detail: `killed after ${(run.ms / 1000).toFixed(0)} s` };
+  if (run.status !== 0) {
+    const kernel = missingKernel(run.stderr);
+    if (kernel) return { kind: 'cannot-run', detail: `kernel ${kernel}` };
+    return { kind: 'failed', detail: `exit ${run.status ?? run.signal}: ${errorLine(run.stderr)}` };
+  }
+  if (!reference) return { kind: 'unchecked', detail: 'terra eager did not run' };
+  let problems;
+  if (sameIterations) {
+    problems = compareOutputs(reference.stdout, run.stdout, ['terra eager', 'this mode'], undefined, 1);
+  } else {
+    const ref = stepLines(reference.stdout);
+    const mine = stepLines(run.stdout);
+    const common = [...mine.keys()].filter((s) => ref.has(s));
+    problems = common.length === 0 ? ['no step printed by both runs']
+      : common.filter((s) => !sameLine(ref.get(s), mine.get(s))).slice(0, 1)
+        .map((s) => `step ${s}: terra eager '${ref.get(s)}', this mode '${mine.get(s)}'`);
+  }
+  if (problems.length === 0) return { kind: 'ok', detail: '' };
+  return { kind: 'wrong', detail: problems[0].replace(/\n\s*/g, '; ') };
+}
+
+module.exports = { outcome };
