@@ -382,8 +382,11 @@ export class CoExecutor {
     }
     this.counters.runAhead.stretches++;
     // Pinned for the stretch too: recomputing a value it kept inside needs its inputs until it ends.
-    this.ledger.pin(posted.inputIds);
-    stretch.dispatched(posted.inputIds, posted.outputIds);
+    // A stretch with no outputs posts no run, yet what it keeps inside may still be recomputed.
+    const inputIds = posted.outputIds.length > 0 ? posted.inputIds
+      : stretch.batch.externals.flatMap((e) => (e.worker === undefined ? [] : [e.worker]));
+    this.ledger.pin(inputIds);
+    stretch.dispatched(inputIds, posted.outputIds);
     this.stretch = stretch;
     this.freeDoomed();
     this.send();

@@ -450,4 +450,4 @@ function coexecuted(stats) {
   return !!stats && stats.iterations.coexecuted + stats.iterations.diverged > 0 && stats.kernels.delegated > 0;
 }
 
-module.exports = { runProgram, differentialProgram, compareReports, coexecuted, OPS };
+module.exports = { runProgram, differentialProgram, compareReports, coexecuted, values, OPS };
