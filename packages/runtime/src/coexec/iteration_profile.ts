@@ -41,9 +41,9 @@ export class IterationProfile {
   private failure: string | undefined;
 
   /**
-   * Records co-executed iterations until the `nth` (1-based) has been recorded whole, keeping the
-   * latest whole one: the first co-executed iterations still compile segments and build run-ahead
-   * plans, so a later one shows the steady-state sequence of runs.
+   * Records the first `nth` co-executed iterations, keeping the latest that ran whole (the first
+   * co-executed iterations still compile segments and build run-ahead plans, so a later one shows
+   * the steady-state sequence of runs); if none of them ran whole, goes on until one does.
    */
   constructor(private readonly nth: number, private readonly sessionOptions: WorkerSessionOptions) {}
 
@@ -61,7 +61,7 @@ export class IterationProfile {
         sessionOptions: this.sessionOptions,
       };
     }
-    if (!nextCoexecuted || this.started >= this.nth || this.failure !== undefined) return;
+    if (!nextCoexecuted || (this.started >= this.nth && this.kept) || this.failure !== undefined) return;
     this.started++;
     this.recording = {
       iteration: counters.iterations.total + 1,

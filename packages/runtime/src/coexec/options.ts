@@ -27,8 +27,9 @@ export interface CoexecOptions {
   intraOpNumThreads?: number;
   /**
    * Record the segment runs of a co-executed iteration for staticLimit(): the latest of the first
-   * `profileIteration` co-executed iterations that runs whole (see docs/static-limit.md). Recording
-   * reads every run's inputs back from the worker, so it slows the iterations recorded. Default: off.
+   * `profileIteration` co-executed iterations that runs whole, or the first whole one after them
+   * (see docs/static-limit.md). Recording reads every run's inputs back from the worker, so it slows
+   * the iterations recorded. Default: off.
    */
   profileIteration?: number;
   /** Path of the compiled GraphRunner worker script, when the runtime is bundled. */

@@ -5,7 +5,9 @@
  */
 import { coexecution } from '@terrajs/runtime';
 import { activeCoexecutor } from '../../src/coexec/session';
-import type { ProfiledIteration } from '../../src/coexec/iteration_profile';
+import { IterationProfile, ProfiledIteration } from '../../src/coexec/iteration_profile';
+import type { CoexecCounters } from '../../src/coexec/counters';
+import type { HostValue } from '../../src/graph_runner/protocol';
 import { OrtTensorClass, SyncSession } from '../../src/ort/sync_session';
 import { data, tf } from './harness';
 
@@ -89,4 +91,48 @@ test('says why there is nothing to time', async () => {
   for (let i = 0; i < 2; i++) opt.minimize(() => tf.sum(tf.mul(v, v)) as tf.Scalar);
   expect(coexecution.staticLimit()).toEqual({ error: expect.stringContaining('no iteration was co-executed') });
   opt.dispose();
+});
+
+describe('which iteration is kept', () => {
+  const counters = (total: number, coexecuted: number) =>
+    ({ iterations: { total, coexecuted }, kernels: { delegated: 10 * total, breaks: 0 } }) as unknown as CoexecCounters;
+  const value = (x: number): HostValue => ({ dtype: 'float32', shape: [1], data: new Float32Array([x]) });
+  const model = new Uint8Array(0);
+
+  test('the latest whole one among the first n co-executed iterations', () => {
+    const p = new IterationProfile(2, {});
+    p.boundary(counters(3, 0), true); // iterations 1-3 traced; 4 is co-executed
+    p.run('s0', model, [1], () => value(4));
+    p.boundary(counters(4, 1), true);
+    p.run('s0', model, [1], () => value(5));
+    p.boundary(counters(5, 2), true);
+    p.run('s0', model, [1], () => value(6)); // the third is not recorded
+    p.boundary(counters(6, 3), true);
+    const r = p.result() as ProfiledIteration;
+    expect(r.iteration).toBe(5);
+    expect(r.runs.map((run) => run.inputs[0].data[0])).toEqual([5]);
+    expect(r.delegated).toBe(10);
+  });
+
+  test('iterations that diverged are not kept, and recording goes on until one runs whole', () => {
+    const p = new IterationProfile(1, {});
+    p.boundary(counters(3, 0), true);
+    p.run('s0', model, [1], () => value(4));
+    p.boundary(counters(4, 0), true); // iteration 4 diverged
+    p.run('s1', model, [1], () => value(5));
+    p.boundary(counters(5, 0), true); // so did 5
+    p.run('s0', model, [1], () => value(6));
+    p.boundary(counters(6, 1), true);
+    p.run('s0', model, [1], () => value(7));
+    p.boundary(counters(7, 2), true);
+    expect((p.result() as ProfiledIteration).iteration).toBe(6);
+  });
+
+  test('a read that fails stops the profile, saying why', () => {
+    const p = new IterationProfile(1, {});
+    p.boundary(counters(3, 0), true);
+    p.run('s0', model, [1], () => { throw new Error('value 1 is not held'); });
+    p.boundary(counters(4, 1), true);
+    expect(p.result()).toEqual({ error: expect.stringContaining('value 1 is not held') });
+  });
 });
