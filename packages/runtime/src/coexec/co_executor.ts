@@ -65,7 +65,7 @@ export interface SegmentInfo {
  *   reads a value, a graph break, an iteration boundary). JS goes on at once; it waits only in reads.
  * - divergence: a call the graph does not predict dispatches what is pending, and the rest of the
  *   iteration runs eagerly while recorded; the new path merges and is co-executed when seen again.
- * - static mode: the second iteration (the first that starts at a boundary) is recorded and later iterations replay it by position, checking
+ * - static mode: the first whole step (the first iteration begun and ended by the same kind of boundary) is recorded and later iterations replay it by position, checking
  *   only the kernel name (the tf.function-style baseline, which may be wrong: the benchmark checks it).
  *   A kernel beyond the recording or with another name runs eagerly for the rest of the iteration.
  */
@@ -86,6 +86,8 @@ export class CoExecutor {
   /** The node each kernel of the current iteration was matched to, by index. */
   private matched: number[] = [];
   private staticTrace: Trace | undefined;
+  /** What ended the previous iteration (static mode records an iteration begun and ended alike). */
+  private lastCause: BoundaryCause | undefined;
   /** Live buffers the worker holds a copy of (the tensors stop() must bring home). */
   private readonly resident = new Map<DataId, TerraData>();
   private readonly constants = new SharedConstants();
@@ -520,11 +522,14 @@ export class CoExecutor {
     else if (this.state === 'diverged') it.diverged++;
     else it.traced++;
     if (this.counters.mode === 'static') {
-      // The first iteration also holds the program's setup; the second is the first whole step.
-      if (it.total === 2) {
+      // The first iteration also holds the program's setup; the next one that begins at the kind of
+      // boundary it ends at is a whole step (a loop taken for the training loop during the first step
+      // cuts it in two, until the step's end shows that optimizer steps are the boundaries).
+      if (!this.started && it.total >= 2 && cause === this.lastCause) {
         this.staticTrace = trace;
         this.started = true;
       }
+      this.lastCause = cause;
     } else {
       this.graph.merge(trace, this.matched);
       const stableAfter = this.options.stableAfter ?? 2;

@@ -2,7 +2,8 @@
  * Static mode (the tf.function-style baseline) replays one recorded iteration by position. Its answers
  * may be wrong on dynamic programs, but a replay that stops matching must fall back, not crash.
  */
-import { data, differential, tf } from './harness';
+import { hookState } from '../../src/hooks';
+import { data, differential, expectAgreement, tf } from './harness';
 
 test('static mode: a kernel that differs mid-iteration from the recording runs eagerly and is reported', async () => {
   // Two optimizers: the recorded iteration is a G step, so every D step replays it and differs after a
@@ -27,4 +28,30 @@ test('static mode: a kernel that differs mid-iteration from the recording runs e
   expect(mid).toBeDefined();
   expect(mid!.expected.length).toBe(1);
   expect(mid!.expected[0]).not.toBe(mid!.kernel);
+});
+
+test('static mode: when a loop inside the first step ended an iteration, a whole optimizer step is recorded', async () => {
+  // The inner loop issues kernels in each iteration, so the boundary finder takes it for the training
+  // loop during the first step, until that step completes; the iteration it cut off is not a whole step.
+  const loopIteration = hookState();
+  const r = await differential((log) => {
+    const w = tf.variable(data(1, [4, 4], 0.3));
+    const opt = tf.train.sgd(0.05);
+    const x = data(2, [3, 4]);
+    for (let step = 0; step < 6; step++) {
+      const loss = opt.minimize(() => {
+        let h = tf.matMul(x, w);
+        for (let k = 0; k < 2; k++) {
+          if (loopIteration.on) loopIteration.it('inner');
+          h = tf.tanh(tf.matMul(h, w));
+        }
+        return tf.mean(h) as tf.Scalar;
+      }, true)!;
+      log(loss.dataSync()[0]);
+      loss.dispose();
+    }
+  }, { mode: 'static' });
+  expect(r.stats.iterations.byCause.loop).toBe(1);
+  expect(r.stats.divergenceCount).toBe(0);
+  expectAgreement(r);
 });
