@@ -69,14 +69,11 @@ export class StretchPlan {
     this.append(graph, first, firstInputs.map(([name, info], i) => [name, { kind: 'call', input: i } as Source, info] as const));
     let node = graph.nodes[first];
     while (this.positions.length < maxLength) {
-      if (node.next.size !== 1 || node.ends > 0) break;
-      const nextId = node.next.keys().next().value as number;
-      const next = graph.nodes[nextId];
-      if (!VIEW_KERNELS.has(next.kernel.kernelName) && !ctx.canDelegate(next)) break;
-      const inputs = this.sources(next, ctx);
-      if (!inputs) break;
-      this.append(graph, nextId, inputs);
-      node = next;
+      if (node.ends > 0) break;
+      const step = this.successor(node, ctx);
+      if (!step) break;
+      this.append(graph, step.id, step.inputs);
+      node = graph.nodes[step.id];
     }
     this.chooseOutputs(graph);
     this.key = this.batch.key(this.outputs);
@@ -137,6 +134,29 @@ export class StretchPlan {
     const t = token();
     this.slots.push({ token: t, source, sig });
     return t;
+  }
+
+  /**
+   * The node the path goes on to, with its inputs' sources. A node shared by paths that differ only in
+   * shapes (a view of a variable or of a scalar, reached under every batch length or in every layer)
+   * branches to one successor per path: the candidates are those that traces took after the node the
+   * stretch came from, and of those the one whose inputs all have a source on this path. If more than
+   * one could follow (JS chooses between them), the path is not predicted.
+   */
+  private successor(node: GraphNode, ctx: StretchContext):
+    { id: number; inputs: Array<readonly [string, Source | DataId, TensorSig]> } | undefined {
+    const from = this.positions.length >= 2 ? this.positions[this.positions.length - 2].node : undefined;
+    const candidates = (node.next.size > 1 && from !== undefined ? node.nextAfter.get(from) : undefined) ?? node.next.keys();
+    let found: { id: number; inputs: Array<readonly [string, Source | DataId, TensorSig]> } | undefined;
+    for (const id of candidates) {
+      const inputs = this.sources(ctx.graph.nodes[id], ctx);
+      if (!inputs) continue;
+      if (found) return undefined;
+      found = { id, inputs };
+    }
+    if (!found) return undefined;
+    const next = ctx.graph.nodes[found.id];
+    return VIEW_KERNELS.has(next.kernel.kernelName) || ctx.canDelegate(next) ? found : undefined;
   }
 
   /** Where each input of a predicted node comes from, or undefined if one has no known source. */

@@ -38,6 +38,12 @@ export interface GraphNode {
   readonly inputs: readonly NodeInput[];
   /** Successor node ids, with how many merged traces took each edge. */
   readonly next: Map<number, number>;
+  /**
+   * The successors taken, by the node the trace came from (START for a trace's first kernel). Where
+   * paths that differ only in shapes share a node (a view of a scalar, say), the node before it
+   * still tells them apart, so run-ahead can follow the path past the shared node.
+   */
+  readonly nextAfter: Map<number, Set<number>>;
   /** How many merged traces ended at this node. */
   ends: number;
   /**
@@ -76,6 +82,7 @@ export class TraceGraph {
     let newEdges = 0;
     const nodeOfOp: number[] = [];
     let prev = START;
+    let beforePrev = START;
     trace.kernels.forEach((kernel, op) => {
       let id = matched?.[op];
       const key = id === undefined ? this.keyOf(kernel, nodeOfOp) : '';
@@ -83,7 +90,7 @@ export class TraceGraph {
       if (id === undefined) {
         id = this.nodes.length;
         const inputs = kernel.inputs.map((i) => toNodeInput(i.from, nodeOfOp));
-        this.nodes.push({ id, key, kernel, recent: kernel, lifetimes: [], feedValues: [], inputs, next: new Map(), ends: 0, breaks: false });
+        this.nodes.push({ id, key, kernel, recent: kernel, lifetimes: [], feedValues: [], inputs, next: new Map(), nextAfter: new Map(), ends: 0, breaks: false });
         this.byKey.set(key, id);
         newNodes++;
       }
@@ -112,6 +119,8 @@ export class TraceGraph {
       const count = edges.get(id);
       if (count === undefined) newEdges++;
       edges.set(id, (count ?? 0) + 1);
+      if (prev !== START) this.addNextAfter(this.nodes[prev], beforePrev, id);
+      beforePrev = prev;
       prev = id;
     });
     if (prev !== START) this.nodes[prev].ends++;
@@ -119,6 +128,14 @@ export class TraceGraph {
     if (newNodes + newEdges > 0) this.version++;
     this.quietMerges = newNodes + newEdges === 0 ? this.quietMerges + 1 : 0;
     return { newNodes, newEdges };
+  }
+
+  private addNextAfter(node: GraphNode, from: number, to: number): void {
+    let after = node.nextAfter.get(from);
+    if (!after) node.nextAfter.set(from, (after = new Set()));
+    if (after.has(to)) return;
+    after.add(to);
+    this.version++;
   }
 
   /** A kernel call's identity, given the nodes of the trace's earlier kernels. */
