@@ -4,6 +4,7 @@ import * as path from 'path';
 import { codeFrameColumns } from '@babel/code-frame';
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, MODES, Mode, TerraConfig, parseCount, parseMode } from './config';
+import { unreadableReason } from './script_access';
 import { installHooks, reportAtExit, selectBackend } from './setup';
 import { projectRoot, transformSource, wantsTransform } from './transform';
 
@@ -95,6 +96,8 @@ async function run(script: string, args: string[], opts: RunOptions): Promise<vo
   const abs = path.resolve(script);
   if (!fs.existsSync(abs) || !fs.statSync(abs).isFile()) throw new UsageError(`cannot find script '${script}'`);
   if (!SCRIPT_EXTS.includes(path.extname(abs))) throw new UsageError(`cannot run '${script}': expected a .js, .cjs, .mjs or .ts file`);
+  const unreadable = unreadableReason(abs);
+  if (unreadable) throw new UsageError(`cannot read script '${script}': ${unreadable}`);
   const config: TerraConfig = {
     mode, stats: !!opts.stats, statsJson: opts.statsJson, dump: opts.dump, instrument: opts.instrument, ep: opts.ep, stableAfter,
   };

@@ -18,6 +18,8 @@ export interface TerraConfig {
   ep: string;
   /** Co-execution starts after this many iterations in a row that added no new path. */
   stableAfter?: number;
+  /** Shadow co-executed iterations eagerly and compare (docs/check.md). */
+  check?: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -40,6 +42,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): TerraConfig
     root: env.TERRA_ROOT || undefined,
     ep: env.TERRA_EP || 'cpu',
     stableAfter: env.TERRA_STABLE_AFTER ? parseCount(env.TERRA_STABLE_AFTER, 'TERRA_STABLE_AFTER') : undefined,
+    check: truthy(env.TERRA_CHECK),
   };
 }
 

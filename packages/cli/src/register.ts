@@ -5,10 +5,13 @@
  */
 import * as path from 'path';
 import { ConfigError, configFromEnv } from './config';
+import { exitIfUnsupportedNode } from './node_version';
+import { unreadableReason } from './script_access';
 import { installHooks, reportAtExit, selectBackend } from './setup';
 import { projectRoot } from './transform';
 
 function register(): void {
+  exitIfUnsupportedNode();
   let config;
   try {
     config = configFromEnv();
@@ -21,6 +24,11 @@ function register(): void {
   }
   const start = process.hrtime.bigint();
   const main = process.argv[1] ? path.resolve(process.argv[1]) : process.cwd() + path.sep;
+  const unreadable = process.argv[1] ? unreadableReason(main) : undefined;
+  if (unreadable) {
+    process.stderr.write(`terra: cannot read script '${process.argv[1]}': ${unreadable}\n`);
+    process.exit(2);
+  }
   installHooks(config, config.root ?? projectRoot(main));
   const { selected, ready } = selectBackend(config);
   ready.catch((e: Error) => {

@@ -10,6 +10,7 @@ import { addHook } from 'pirates';
 import type { TerraConfig } from './config';
 import { transformSource, wantsTransform } from './transform';
 import { reportStaticLimitAtExit, staticLimitCoexecOptions } from './static_limit_report';
+import { CheckCounters, checkCoexecOptions, checkSummary, exitCodeAfterCheck, exitNonZeroOnMismatch } from './check_mode';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const Module = require('module') as {
@@ -83,6 +84,7 @@ interface CoexecCounters {
   checkpoints?: number;
   graph?: { nodes: number; traces: number; branches: number };
   boundaryLoop?: string;
+  check?: CheckCounters;
 }
 
 interface Runtime {
@@ -115,6 +117,7 @@ export function selectBackend(config: TerraConfig): { selected: Selected; ready:
           executionProviders: [config.ep],
           stableAfter: config.stableAfter,
           ...staticLimitCoexecOptions(),
+          ...checkCoexecOptions(config.check),
         });
       }
       break;
@@ -162,6 +165,8 @@ export interface StatsReport {
   timings: { compileMs: number; waitMs: number; totalMs: number };
   /** Set if the GraphRunner worker died: its values were rebuilt on the host and the run went on eagerly. */
   workerDied?: string;
+  /** With --check: values compared with the eager shadow, mismatches, the first one (docs/check.md). */
+  check?: CheckCounters;
 }
 
 const round = (ms: number) => Math.round(ms * 1000) / 1000;
@@ -212,6 +217,7 @@ function buildReport(config: TerraConfig, selected: Selected, startNs: bigint, e
     segments: co ? { ...co.segments } : { compiled: 0, failed: 0, runs: 0, replays: 0 },
     timings: { compileMs: round(co?.compileMs ?? 0), waitMs: round(co?.waitMs ?? 0), totalMs: round(totalMs) },
     ...(co?.workerDied ? { workerDied: co.workerDied } : {}),
+    ...(co?.check ? { check: co.check } : {}),
   };
 }
 
@@ -242,6 +248,7 @@ function readableSummary(r: StatsReport): string {
   for (const d of r.divergences.first.slice(0, 5)) {
     lines.push(`    iteration ${d.iteration}, kernel ${d.index} (${d.kernel}) at ${d.site}; expected ${d.expected.join(' or ') || 'the end of the iteration'}`);
   }
+  if (r.check) lines.push(checkSummary(r.check));
   if (r.workerDied) lines.push(`  the GraphRunner worker died (${r.workerDied}); its values were rebuilt on the host and the run went on eagerly`);
   lines.push(`  ${r.note}`);
   return lines.join('\n') + '\n';
@@ -257,9 +264,10 @@ export function reportAtExit(config: TerraConfig, selected: Selected, startNs: b
       'terra --dump: graph dumps are not written yet (see the open issue on graph dumps); use --stats to see the segments compiled.\n',
     );
   }
+  if (config.check) exitNonZeroOnMismatch(() => selected.runtime?.coexecution.stats()?.check);
   if (!config.stats && !config.statsJson) return;
   process.on('exit', (code) => {
-    const report = buildReport(config, selected, startNs, code);
+    const report = buildReport(config, selected, startNs, exitCodeAfterCheck(code, selected.runtime?.coexecution.stats()?.check));
     if (config.statsJson) {
       try {
         fs.mkdirSync(path.dirname(path.resolve(config.statsJson)), { recursive: true });

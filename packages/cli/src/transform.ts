@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { transformSync } from '@babel/core';
 import terraPlugin, { isInstrumented, shouldInstrument } from 'babel-plugin-terra';
+import { asSyntaxError } from './syntax_error';
 
 export interface TransformOptions {
   root: string;
@@ -20,22 +21,28 @@ export function transformSource(code: string, filename: string, opts: TransformO
   if (isInstrumented(code)) return code; // already built with the plugin (a Babel build step)
   const ext = path.extname(filename);
   const isTs = ext === '.ts' || ext === '.cts' || ext === '.mts';
-  const result = transformSync(code, {
-    filename,
-    babelrc: false,
-    configFile: false,
-    sourceType: ext === '.cjs' || ext === '.cts' ? 'script' : ext === '.mjs' || ext === '.mts' ? 'module' : 'unambiguous',
-    sourceMaps: 'inline',
-    retainLines: false,
-    compact: false,
-    comments: true,
-    parserOpts: { allowReturnOutsideFunction: opts.target === 'commonjs', allowAwaitOutsideFunction: opts.target === 'module' },
-    presets: isTs ? [[require.resolve('@babel/preset-typescript'), { onlyRemoveTypeImports: false }]] : [],
-    plugins: [
-      [terraPlugin, { root: opts.root, instrument: opts.instrument }],
-      ...(opts.target === 'commonjs' ? [[require.resolve('@babel/plugin-transform-modules-commonjs'), { importInterop: 'node', loose: false }]] : []),
-    ],
-  });
+  let result;
+  try {
+    result = transformSync(code, {
+      filename,
+      babelrc: false,
+      configFile: false,
+      sourceType: ext === '.cjs' || ext === '.cts' ? 'script' : ext === '.mjs' || ext === '.mts' ? 'module' : 'unambiguous',
+      sourceMaps: 'inline',
+      retainLines: false,
+      compact: false,
+      comments: true,
+      parserOpts: { allowReturnOutsideFunction: opts.target === 'commonjs', allowAwaitOutsideFunction: opts.target === 'module' },
+      presets: isTs ? [[require.resolve('@babel/preset-typescript'), { onlyRemoveTypeImports: false }]] : [],
+      plugins: [
+        [terraPlugin, { root: opts.root, instrument: opts.instrument }],
+        ...(opts.target === 'commonjs' ? [[require.resolve('@babel/plugin-transform-modules-commonjs'), { importInterop: 'node', loose: false }]] : []),
+      ],
+    });
+  } catch (e) {
+    // A syntax error of a required file reads like Node's own (see syntax_error.ts).
+    throw asSyntaxError(e, code, filename);
+  }
   return result?.code ?? code;
 }
 

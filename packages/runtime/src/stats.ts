@@ -21,7 +21,21 @@ const state: DispatchStats = { total: { ort: 0, cpu: 0, view: 0 }, byKernel: {},
 
 let lastPath: DispatchPath = 'cpu';
 
+/** Inside uncounted(): dispatches are not the program's and are not counted. */
+let paused = 0;
+
+/** Runs fn without counting its dispatches and sessions (--check's shadow kernels: see coexec/check). */
+export function uncounted<T>(fn: () => T): T {
+  paused++;
+  try {
+    return fn();
+  } finally {
+    paused--;
+  }
+}
+
 export function recordDispatch(kernelName: string, path: DispatchPath): void {
+  if (paused > 0) return;
   lastPath = path;
   state.total[path]++;
   const k = state.byKernel[kernelName] ?? (state.byKernel[kernelName] = { ort: 0, cpu: 0, view: 0 });
@@ -34,6 +48,7 @@ export function lastDispatchPath(): DispatchPath {
 }
 
 export function recordSession(created: boolean): void {
+  if (paused > 0) return;
   if (created) state.sessions.created++;
   else state.sessions.cached++;
 }

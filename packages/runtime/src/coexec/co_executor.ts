@@ -20,6 +20,7 @@ import { CoexecCounters, Divergence, newCounters } from './counters';
 import type { CoexecOptions } from './options';
 import { BatchOutput, External, PendingBatch } from './pending_batch';
 import { replayBatch } from './replay';
+import { ShadowCheck, ShadowHost } from './check/shadow_check';
 import { Claim, Stretch, StretchContext, StretchPlan } from './stretch';
 
 /** Run-ahead gives up on a start node after this many abandoned stretches. */
@@ -111,6 +112,8 @@ export class CoExecutor {
   private stopped = false;
   /** Records one co-executed iteration's segment runs, when asked (see iteration_profile.ts). */
   readonly profile: IterationProfile | undefined;
+  /** --check: the eager shadow of co-executed iterations (see check/shadow_check.ts). */
+  private readonly check: ShadowCheck | undefined;
 
   constructor(private readonly backend: MathBackendCPU, private readonly eagerFuncs: ReadonlyMap<string, KernelFunc>,
     private readonly options: CoexecOptions) {
@@ -122,6 +125,7 @@ export class CoExecutor {
     });
     this.counters.mode = options.mode ?? 'terra';
     if (options.profileIteration !== undefined) this.profile = new IterationProfile(options.profileIteration, this.runner.sessionOptions);
+    if (options.check) this.check = new ShadowCheck(this.shadowHost(), options.check === true ? {} : options.check);
     this.boundaries = new IterationBoundaries(() => this.kernelsIssued, (cause) => this.boundary(cause));
     this.boundaries.start(options.boundaries);
   }
@@ -140,13 +144,34 @@ export class CoExecutor {
     const draft = this.recorder.draft(kernelName, inputs, attrs);
     if (this.state === 'coexec') {
       const prediction = this.predict(draft);
-      if (prediction) return this.runPredicted(draft, prediction, inputs, args, eager);
+      if (prediction) return this.shadowed(draft, args, this.runPredicted(draft, prediction, inputs, args, eager));
       this.diverge(draft);
     }
     this.flush();
     const out = this.runEagerly(inputs, args, eager);
     this.recorder.commit(draft, Array.isArray(out) ? out : [out], lastDispatchPath());
+    return this.shadowed(draft, args, out);
+  }
+
+  /** Under --check, the kernel also runs in the eager shadow. */
+  private shadowed(draft: DraftKernel, args: Parameters<KernelFunc>[0], out: TensorInfo | TensorInfo[]): TensorInfo | TensorInfo[] {
+    this.check?.kernel(draft, args.inputs, (args.attrs ?? {}) as NamedAttrMap, out);
     return out;
+  }
+
+  private shadowHost(): ShadowHost {
+    return {
+      backend: this.backend, eagerFuncs: this.eagerFuncs, runner: this.runner,
+      quietly: (fn) => {
+        this.depth++;
+        try {
+          return fn();
+        } finally {
+          this.depth--;
+        }
+      },
+      iteration: () => this.counters.iterations.total + 1,
+    };
   }
 
   /** A tensor written from JS: a feed of the current trace. */
@@ -158,7 +183,7 @@ export class CoExecutor {
   readSync(dataId: DataId): void {
     if (this.depth === 0) this.recorder.read(dataId);
     const entry = this.readable(dataId);
-    if (!entry) return;
+    if (!entry) return this.readChecked(dataId);
     const start = performance.now();
     try {
       entry.values = this.runner.readSync(entry.worker!).data;
@@ -168,6 +193,12 @@ export class CoExecutor {
       this.counters.waitMs += performance.now() - start;
     }
     this.retire();
+    this.readChecked(dataId);
+  }
+
+  /** Under --check, a value JS reads is compared with its shadow. */
+  private readChecked(dataId: DataId): void {
+    if (this.depth === 0) this.check?.read(dataId);
   }
 
   /** The same for an async read: awaits the worker without blocking the event loop. */
@@ -212,6 +243,7 @@ export class CoExecutor {
   released(dataId: DataId, entry: TerraData): void {
     if (this.stopped || this.dead) return;
     this.recorder.disposed(dataId);
+    this.check?.released(dataId);
     if (entry.worker === undefined) return;
     this.resident.delete(dataId);
     if (entry.shared) return;
@@ -231,6 +263,7 @@ export class CoExecutor {
       graph: { nodes: this.graph.nodes.length, traces: this.graph.traceCount, branches: this.graph.branchNodes().length },
       boundaryLoop: this.boundaries.loop,
       checkpoints: this.lineage.checkpoints,
+      ...(this.check ? { check: this.check.counters() } : {}),
     };
   }
 
@@ -258,6 +291,7 @@ export class CoExecutor {
         this.flush();
         this.runner.stats(); // waits for every run posted, so that retire() sees any failure
         this.retire();
+        this.check?.endIteration();
         for (const entry of this.resident.values()) {
           if (entry.values == null && entry.worker !== undefined) entry.values = this.readWorker(entry.worker);
         }
@@ -513,6 +547,7 @@ export class CoExecutor {
     if (this.recorder.kernelCount === 0) return;
     this.endStretch();
     this.flush();
+    this.check?.endIteration();
     this.checkpoint();
     const trace = this.recorder.cut();
     const it = this.counters.iterations;
@@ -556,6 +591,7 @@ export class CoExecutor {
   private discardTrace(): void {
     this.endStretch();
     this.flush();
+    this.check?.endIteration();
     this.recorder.cut();
     this.counters.iterations.discarded++;
     this.startIteration();
@@ -616,6 +652,7 @@ export class CoExecutor {
       const outputIds = outputs.map(() => this.runner.newId());
       this.profile?.run(segment.runnerKey, segment.model, inputIds, (id) => this.runner.readSync(id));
       this.runner.run(segment.runnerKey, inputIds, outputIds);
+      this.check?.afterRun(outputIds);
       segment.runs++;
       this.counters.segments.runs++;
       this.ledger.posted({ batch, outputs, outputIds, inputIds });

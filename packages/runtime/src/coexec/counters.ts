@@ -1,5 +1,6 @@
 import type { BoundaryCause } from './boundaries';
 import type { CoexecMode } from './options';
+import type { CheckCounters } from './check/options';
 
 /** A kernel call the TraceGraph did not predict. */
 export interface Divergence {
@@ -72,6 +73,8 @@ export interface CoexecCounters {
   compileMs: number;
   /** Time the JS thread waited for values from the GraphRunner. */
   waitMs: number;
+  /** What --check compared, when it is on (see check/shadow_check.ts). */
+  check?: CheckCounters;
   graph?: { nodes: number; traces: number; branches: number };
   /** Host checkpoints of the worker's values completed (see lineage.ts). */
   checkpoints?: number;

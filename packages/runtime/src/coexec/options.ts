@@ -1,4 +1,5 @@
 import type { BoundaryOptions } from './boundaries';
+import type { CheckOptions } from './check/options';
 
 export type CoexecMode = 'terra' | 'static';
 
@@ -32,6 +33,12 @@ export interface CoexecOptions {
    * the iterations recorded. Default: off.
    */
   profileIteration?: number;
+  /**
+   * Shadow every co-executed iteration eagerly and compare each value read and the state at each
+   * iteration's end (docs/check.md); a mismatch is reported on stderr and counted in stats().check.
+   * Slow: every kernel runs twice and state is read back every iteration. Default: off.
+   */
+  check?: boolean | CheckOptions;
   /** Path of the compiled GraphRunner worker script, when the runtime is bundled. */
   workerEntry?: string;
 }
