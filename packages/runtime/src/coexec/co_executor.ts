@@ -22,6 +22,7 @@ import { BatchOutput, External, PendingBatch } from './pending_batch';
 import { replayBatch } from './replay';
 import { ShadowCheck, ShadowHost } from './check/shadow_check';
 import { Claim, Stretch, StretchContext, StretchPlan } from './stretch';
+import { replaysRecording } from './static_match';
 
 /** Run-ahead gives up on a start node after this many abandoned stretches. */
 const RUN_AHEAD_MAX_MISSES = 3;
@@ -342,7 +343,7 @@ export class CoExecutor {
    */
   private predictStatic(draft: DraftKernel): Prediction | undefined {
     const recorded = this.staticTrace!.kernels[draft.index];
-    if (!recorded || recorded.kernelName !== draft.kernelName) return undefined;
+    if (!recorded || !replaysRecording(recorded, draft)) return undefined;
     return { node: draft.index, outputs: recorded.outputs, breaks: recorded.path === 'cpu' || this.breakNodes.has(draft.index) };
   }
 

@@ -6,7 +6,7 @@ export type CoexecMode = 'terra' | 'static';
 export interface CoexecOptions {
   /**
    * 'terra' (default): validate every kernel against the TraceGraph and fall back on divergence.
-   * 'static': record the first iteration and replay it by position, checking kernel names only.
+   * 'static': record the first iteration and replay it by position, checking kernel names, attrs and input shapes.
    */
   mode?: CoexecMode;
   /** Co-execution starts once this many consecutive traces added nothing to the TraceGraph (default 2). */
