@@ -4,6 +4,7 @@ import * as path from 'path';
 import { codeFrameColumns } from '@babel/code-frame';
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, MODES, Mode, TerraConfig, parseCount, parseMode } from './config';
+import { validateCheck } from './check_mode';
 import { unreadableReason } from './script_access';
 import { installHooks, reportAtExit, selectBackend } from './setup';
 import { projectRoot, transformSource, wantsTransform } from './transform';
@@ -60,6 +61,7 @@ function program(): Command {
     .addOption(new Option('--mode <mode>', `execution mode: ${MODES.join('|')}`).default('terra'))
     .option('--stats', 'print a readable summary on stderr at exit')
     .option('--stats-json <file>', 'write a machine-readable summary to <file> at exit')
+    .option('--check', 'shadow every co-executed iteration eagerly, compare values read and final state; exit 3 on a mismatch')
     .option('--dump <dir>', 'write graph dumps to <dir>')
     .option('--ep <provider>', 'ONNX Runtime execution provider for compiled segments (e.g. cpu, cuda)', 'cpu')
     .option('--stable-after <n>', 'start co-executing after <n> iterations in a row that add no new path', '2')
@@ -82,6 +84,7 @@ interface RunOptions {
   ep: string;
   stableAfter: string;
   instrument: string[];
+  check?: boolean;
 }
 
 async function run(script: string, args: string[], opts: RunOptions): Promise<void> {
@@ -90,6 +93,7 @@ async function run(script: string, args: string[], opts: RunOptions): Promise<vo
   try {
     mode = parseMode(opts.mode);
     stableAfter = parseCount(opts.stableAfter, '--stable-after');
+    validateCheck(!!opts.check, mode, '--check');
   } catch (e) {
     throw new UsageError((e as ConfigError).message);
   }
@@ -100,6 +104,7 @@ async function run(script: string, args: string[], opts: RunOptions): Promise<vo
   if (unreadable) throw new UsageError(`cannot read script '${script}': ${unreadable}`);
   const config: TerraConfig = {
     mode, stats: !!opts.stats, statsJson: opts.statsJson, dump: opts.dump, instrument: opts.instrument, ep: opts.ep, stableAfter,
+    check: !!opts.check,
   };
   const root = projectRoot(abs);
   checkSyntax(abs, root, config.instrument);

@@ -5,6 +5,7 @@
  */
 import * as path from 'path';
 import { ConfigError, configFromEnv } from './config';
+import { validateCheck } from './check_mode';
 import { exitIfUnsupportedNode } from './node_version';
 import { unreadableReason } from './script_access';
 import { installHooks, reportAtExit, selectBackend } from './setup';
@@ -15,6 +16,7 @@ function register(): void {
   let config;
   try {
     config = configFromEnv();
+    validateCheck(!!config.check, config.mode, 'TERRA_CHECK');
   } catch (e) {
     if (e instanceof ConfigError) {
       process.stderr.write(`terra: ${e.message} (TERRA_MODE)\n`);
