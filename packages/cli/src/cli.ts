@@ -64,6 +64,10 @@ function program(): Command {
     .option('--check', 'shadow every co-executed iteration eagerly, compare values read and final state; exit 3 on a mismatch')
     .option('--dump <dir>', 'write graph dumps to <dir>')
     .option('--ep <provider>', 'ONNX Runtime execution provider for compiled segments (e.g. cpu, cuda)', 'cpu')
+    .option('--cache-dir <dir>', 'directory of the compiled-graph cache (default <project>/node_modules/.cache/terra)')
+    .option('--no-cache', 'do not read or write the compiled-graph cache')
+    .option('--cache-max-mb <n>', 'size bound of the compiled-graph cache in MiB (least recently used entries go first)', '256')
+    .option('--no-progress', 'never draw the compile progress bar (it is drawn on a TTY only, for compiles over 300 ms)')
     .option('--stable-after <n>', 'start co-executing after <n> iterations in a row that add no new path', '2')
     .option('--instrument <pkg>', 'also instrument a package from node_modules (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
     .passThroughOptions()
@@ -84,15 +88,21 @@ interface RunOptions {
   ep: string;
   stableAfter: string;
   instrument: string[];
+  cache: boolean;
+  cacheDir?: string;
+  cacheMaxMb: string;
+  progress: boolean;
   check?: boolean;
 }
 
 async function run(script: string, args: string[], opts: RunOptions): Promise<void> {
   let mode: Mode;
   let stableAfter: number;
+  let cacheMaxMb: number;
   try {
     mode = parseMode(opts.mode);
     stableAfter = parseCount(opts.stableAfter, '--stable-after');
+    cacheMaxMb = parseCount(opts.cacheMaxMb, '--cache-max-mb');
     validateCheck(!!opts.check, mode, '--check');
   } catch (e) {
     throw new UsageError((e as ConfigError).message);
@@ -102,11 +112,12 @@ async function run(script: string, args: string[], opts: RunOptions): Promise<vo
   if (!SCRIPT_EXTS.includes(path.extname(abs))) throw new UsageError(`cannot run '${script}': expected a .js, .cjs, .mjs or .ts file`);
   const unreadable = unreadableReason(abs);
   if (unreadable) throw new UsageError(`cannot read script '${script}': ${unreadable}`);
+  const root = projectRoot(abs);
   const config: TerraConfig = {
     mode, stats: !!opts.stats, statsJson: opts.statsJson, dump: opts.dump, instrument: opts.instrument, ep: opts.ep, stableAfter,
+    root, cache: opts.cache, cacheDir: opts.cacheDir, cacheMaxMb, progress: opts.progress ? 'auto' : 'never',
     check: !!opts.check,
   };
-  const root = projectRoot(abs);
   checkSyntax(abs, root, config.instrument);
 
   const start = process.hrtime.bigint();

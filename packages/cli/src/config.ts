@@ -18,6 +18,14 @@ export interface TerraConfig {
   ep: string;
   /** Co-execution starts after this many iterations in a row that added no new path. */
   stableAfter?: number;
+  /** Use the compiled-graph cache (docs/cache.md). */
+  cache: boolean;
+  /** Its directory; default under the project's node_modules/.cache (see compile_cache.ts). */
+  cacheDir?: string;
+  /** Its size bound in MiB; default 256. */
+  cacheMaxMb?: number;
+  /** The compile progress bar: 'auto' draws it on a TTY only. */
+  progress: 'auto' | 'never';
   /** Shadow co-executed iterations eagerly and compare (docs/check.md). */
   check?: boolean;
 }
@@ -42,6 +50,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): TerraConfig
     root: env.TERRA_ROOT || undefined,
     ep: env.TERRA_EP || 'cpu',
     stableAfter: env.TERRA_STABLE_AFTER ? parseCount(env.TERRA_STABLE_AFTER, 'TERRA_STABLE_AFTER') : undefined,
+    cache: env.TERRA_CACHE === undefined || truthy(env.TERRA_CACHE),
+    cacheDir: env.TERRA_CACHE_DIR || undefined,
+    cacheMaxMb: env.TERRA_CACHE_MAX_MB ? parseCount(env.TERRA_CACHE_MAX_MB, 'TERRA_CACHE_MAX_MB') : undefined,
+    progress: env.TERRA_PROGRESS === undefined || truthy(env.TERRA_PROGRESS) ? 'auto' : 'never',
     check: truthy(env.TERRA_CHECK),
   };
 }

@@ -5,9 +5,9 @@
  */
 import * as path from 'path';
 import { ConfigError, configFromEnv } from './config';
-import { validateCheck } from './check_mode';
 import { exitIfUnsupportedNode } from './node_version';
 import { unreadableReason } from './script_access';
+import { validateCheck } from './check_mode';
 import { installHooks, reportAtExit, selectBackend } from './setup';
 import { projectRoot } from './transform';
 
@@ -31,7 +31,8 @@ function register(): void {
     process.stderr.write(`terra: cannot read script '${process.argv[1]}': ${unreadable}\n`);
     process.exit(2);
   }
-  installHooks(config, config.root ?? projectRoot(main));
+  config.root ??= projectRoot(main);
+  installHooks(config, config.root);
   const { selected, ready } = selectBackend(config);
   ready.catch((e: Error) => {
     process.stderr.write(`${e.message}\n`);

@@ -9,6 +9,9 @@ import { pathToFileURL } from 'url';
 import { addHook } from 'pirates';
 import type { TerraConfig } from './config';
 import { transformSource, wantsTransform } from './transform';
+import { CacheReport, cacheCoexecOptions, cacheLine } from './compile_cache';
+import { progressCoexecOptions } from './compile_progress_bar';
+import { dumpAtExit } from './dump/write_dump';
 import { reportStaticLimitAtExit, staticLimitCoexecOptions } from './static_limit_report';
 import { CheckCounters, checkCoexecOptions, checkSummary, exitCodeAfterCheck, exitNonZeroOnMismatch } from './check_mode';
 
@@ -80,6 +83,8 @@ interface CoexecCounters {
   feeds: number;
   compileMs: number;
   waitMs: number;
+  compile?: { generateMs: number; sessionMs: number };
+  cache?: CacheReport;
   workerDied?: string;
   checkpoints?: number;
   graph?: { nodes: number; traces: number; branches: number };
@@ -116,6 +121,8 @@ export function selectBackend(config: TerraConfig): { selected: Selected; ready:
           mode: config.mode,
           executionProviders: [config.ep],
           stableAfter: config.stableAfter,
+          ...cacheCoexecOptions(config),
+          ...progressCoexecOptions(config.progress),
           ...staticLimitCoexecOptions(),
           ...checkCoexecOptions(config.check),
         });
@@ -162,7 +169,9 @@ export interface StatsReport {
   segments: { compiled: number; failed: number; runs: number; replays: number };
   /** Stretches dispatched before JS issued their kernels, kernels that claimed them, stretches left early. */
   runAhead: { stretches: number; kernels: number; abandoned: number; recomputed: number };
-  timings: { compileMs: number; waitMs: number; totalMs: number };
+  timings: { compileMs: number; generateMs: number; sessionMs: number; waitMs: number; totalMs: number };
+  /** The compiled-graph cache (docs/cache.md); absent when it is off or nothing was compiled through it. */
+  cache?: CacheReport;
   /** Set if the GraphRunner worker died: its values were rebuilt on the host and the run went on eagerly. */
   workerDied?: string;
   /** With --check: values compared with the eager shadow, mismatches, the first one (docs/check.md). */
@@ -215,7 +224,11 @@ function buildReport(config: TerraConfig, selected: Selected, startNs: bigint, e
       : { counted: false, ort: 0, cpu: 0, view: 0, delegated: 0, replayed: 0, breaks: 0, byKernel: {} },
     runAhead: co ? { ...co.runAhead } : { stretches: 0, kernels: 0, abandoned: 0, recomputed: 0 },
     segments: co ? { ...co.segments } : { compiled: 0, failed: 0, runs: 0, replays: 0 },
-    timings: { compileMs: round(co?.compileMs ?? 0), waitMs: round(co?.waitMs ?? 0), totalMs: round(totalMs) },
+    timings: {
+      compileMs: round(co?.compileMs ?? 0), generateMs: round(co?.compile?.generateMs ?? 0), sessionMs: round(co?.compile?.sessionMs ?? 0),
+      waitMs: round(co?.waitMs ?? 0), totalMs: round(totalMs),
+    },
+    ...(co?.cache ? { cache: co.cache } : {}),
     ...(co?.workerDied ? { workerDied: co.workerDied } : {}),
     ...(co?.check ? { check: co.check } : {}),
   };
@@ -242,6 +255,7 @@ function readableSummary(r: StatsReport): string {
   lines.push(`  iterations: ${it.total} (${it.traced} traced, ${it.coexecuted} co-executed, ${it.diverged} diverged)`);
   lines.push(`  segments: ${r.segments.compiled} compiled (${r.timings.compileMs.toFixed(1)} ms), ${r.segments.runs} runs` +
     `${r.segments.failed ? `, ${r.segments.failed} could not compile (${r.segments.replays} eager replays)` : ''}; JS waited ${r.timings.waitMs.toFixed(1)} ms for values`);
+  if (r.cache) lines.push(cacheLine(r.cache, r.timings));
   lines.push(`  run-ahead: ${r.runAhead.stretches} stretches dispatched before JS issued them, ${r.runAhead.kernels} kernels claimed, ` +
     `${r.runAhead.abandoned} left early`);
   lines.push(`  divergences: ${r.divergences.count}`);
@@ -257,13 +271,7 @@ function readableSummary(r: StatsReport): string {
 /** Writes --stats, --stats-json and --dump output when the process exits, whatever the exit code. */
 export function reportAtExit(config: TerraConfig, selected: Selected, startNs: bigint): void {
   reportStaticLimitAtExit(config.mode);
-  if (config.dump) {
-    fs.mkdirSync(config.dump, { recursive: true });
-    fs.writeFileSync(
-      path.join(config.dump, 'README.txt'),
-      'terra --dump: graph dumps are not written yet (see the open issue on graph dumps); use --stats to see the segments compiled.\n',
-    );
-  }
+  if (config.dump) dumpAtExit(config.dump, config.mode, !!selected.runtime);
   if (config.check) exitNonZeroOnMismatch(() => selected.runtime?.coexecution.stats()?.check);
   if (!config.stats && !config.statsJson) return;
   process.on('exit', (code) => {

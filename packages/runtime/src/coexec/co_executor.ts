@@ -1,6 +1,6 @@
 import { BackendValues, DataId, DataType, KernelFunc, NamedAttrMap, TensorInfo, engine } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import { GraphBreak, buildSegment } from '../generation/segment';
+import { GraphBreak } from '../generation/segment';
 import { GraphRunner } from '../graph_runner/graph_runner';
 import type { HostData, ValueId } from '../graph_runner/protocol';
 import { InFlight, RunLedger } from './run_ledger';
@@ -20,6 +20,7 @@ import { CoexecCounters, Divergence, newCounters } from './counters';
 import type { CoexecOptions } from './options';
 import { BatchOutput, External, PendingBatch } from './pending_batch';
 import { replayBatch } from './replay';
+import { SegmentCompiler } from './segment_compiler';
 import { ShadowCheck, ShadowHost } from './check/shadow_check';
 import { Claim, Stretch, StretchContext, StretchPlan } from './stretch';
 import { replaysRecording } from './static_match';
@@ -44,7 +45,11 @@ interface CompiledSegment {
   /** For each segment input, the batch's external slot. */
   readonly inputSlots: readonly number[];
   readonly inputs: readonly TensorSig[];
+  readonly outputs: readonly TensorSig[];
   readonly model: Uint8Array;
+  /** The TraceGraph nodes of its kernels, in order (static mode: positions in the recording). */
+  readonly nodes: readonly number[];
+  readonly kernels: readonly string[];
   runs: number;
 }
 
@@ -53,6 +58,11 @@ export interface SegmentInfo {
   readonly name: string;
   readonly model: Uint8Array;
   readonly inputs: readonly TensorSig[];
+  readonly outputs: readonly TensorSig[];
+  /** The TraceGraph nodes of its kernels, in order (static mode: positions in the recording). */
+  readonly nodes: readonly number[];
+  /** Its kernels' names, in order. */
+  readonly kernels: readonly string[];
   readonly runs: number;
 }
 
@@ -73,6 +83,7 @@ export interface SegmentInfo {
  */
 export class CoExecutor {
   private readonly graph = new TraceGraph();
+  private readonly compiler: SegmentCompiler;
   private readonly recorder = new TraceRecorder();
   private readonly runner: GraphRunner;
   private readonly boundaries: IterationBoundaries;
@@ -123,7 +134,9 @@ export class CoExecutor {
       intraOpNumThreads: options.intraOpNumThreads,
       workerEntry: options.workerEntry,
       batching: true,
+      cache: options.cache,
     });
+    this.compiler = new SegmentCompiler(this.runner, options.cache, options.compileProgress);
     this.counters.mode = options.mode ?? 'terra';
     if (options.profileIteration !== undefined) this.profile = new IterationProfile(options.profileIteration, this.runner.sessionOptions);
     if (options.check) this.check = new ShadowCheck(this.shadowHost(), options.check === true ? {} : options.check);
@@ -264,6 +277,8 @@ export class CoExecutor {
       graph: { nodes: this.graph.nodes.length, traces: this.graph.traceCount, branches: this.graph.branchNodes().length },
       boundaryLoop: this.boundaries.loop,
       checkpoints: this.lineage.checkpoints,
+      compile: { ...this.compiler.timings },
+      cache: this.compiler.counters(),
       ...(this.check ? { check: this.check.counters() } : {}),
     };
   }
@@ -271,7 +286,12 @@ export class CoExecutor {
   /** The compiled segments, in compile order. */
   compiledSegments(): SegmentInfo[] {
     return [...this.segments.values()].flatMap((s) => ('model' in s
-      ? [{ name: s.runnerKey, model: s.model, inputs: s.inputs, runs: s.runs }] : []));
+      ? [{ name: s.runnerKey, model: s.model, inputs: s.inputs, outputs: s.outputs, nodes: s.nodes, kernels: s.kernels, runs: s.runs }] : []));
+  }
+
+  /** The TraceGraph merged so far, for dumps. */
+  get traceGraph(): TraceGraph {
+    return this.graph;
   }
 
   /** The GraphRunner's own counters (blocks until it has handled everything posted). */
@@ -838,16 +858,21 @@ export class CoExecutor {
   private compile(batch: PendingBatch, outputs: readonly BatchOutput[]): CompiledSegment | { failed: string } {
     const start = performance.now();
     try {
-      const segment = buildSegment(batch.toTrace(), outputs);
       const runnerKey = `segment${this.counters.segments.compiled + this.counters.segments.failed}`;
-      const error = this.runner.compileSync(runnerKey, segment.model);
+      const { segment, error } = this.compiler.compile(runnerKey, batch, outputs);
       if (error !== undefined) {
         this.counters.segments.failed++;
         return this.compileFailed(`ONNX Runtime could not create the session: ${error}`);
       }
       this.counters.segments.compiled++;
       const inputSlots = segment.inputs.map((i) => (i.from.kind === 'carried' ? i.from.slot : -1));
-      return { runnerKey, inputSlots, inputs: segment.inputs.map((i) => ({ dtype: i.dtype, shape: i.shape })), model: segment.model, runs: 0 };
+      const kernels: string[] = [];
+      batch.forEachKernel((name) => kernels.push(name));
+      return {
+        runnerKey, inputSlots, inputs: segment.inputs.map((i) => ({ dtype: i.dtype, shape: i.shape })), model: segment.model, runs: 0,
+        outputs: segment.outputs.map((o) => ({ dtype: o.dtype, shape: o.shape })),
+        nodes: kernels.map((_, op) => batch.nodeAt(op)), kernels,
+      };
     } catch (e) {
       if (e instanceof GraphRunnerDied) throw e;
       this.counters.segments.failed++;

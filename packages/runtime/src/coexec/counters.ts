@@ -1,5 +1,6 @@
 import type { BoundaryCause } from './boundaries';
 import type { CoexecMode } from './options';
+import type { CacheCounters, CompileTimings } from './segment_compiler';
 import type { CheckCounters } from './check/options';
 
 /** A kernel call the TraceGraph did not predict. */
@@ -73,6 +74,10 @@ export interface CoexecCounters {
   compileMs: number;
   /** Time the JS thread waited for values from the GraphRunner. */
   waitMs: number;
+  /** compileMs split: generating the ONNX models, and waiting for the worker to create their sessions. */
+  compile?: CompileTimings;
+  /** The compiled-graph cache, when there is one (docs/cache.md). */
+  cache?: CacheCounters;
   /** What --check compared, when it is on (see check/shadow_check.ts). */
   check?: CheckCounters;
   graph?: { nodes: number; traces: number; branches: number };

@@ -1,4 +1,6 @@
+import type { DiskCacheOptions } from '../cache/disk_cache';
 import type { BoundaryOptions } from './boundaries';
+import type { CompileProgress } from './compile_progress';
 import type { CheckOptions } from './check/options';
 
 export type CoexecMode = 'terra' | 'static';
@@ -41,4 +43,11 @@ export interface CoexecOptions {
   check?: boolean | CheckOptions;
   /** Path of the compiled GraphRunner worker script, when the runtime is bundled. */
   workerEntry?: string;
+  /**
+   * The compiled-graph cache on disk (docs/cache.md): generated segments and ORT's optimized models,
+   * so that a later run of the same program does not compile them again. Default: none.
+   */
+  cache?: DiskCacheOptions;
+  /** Told while segments compile (the CLI's progress bar). */
+  compileProgress?: CompileProgress;
 }

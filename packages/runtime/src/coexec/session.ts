@@ -3,6 +3,7 @@ import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { CoExecutor, SegmentInfo } from './co_executor';
 import type { CoexecCounters } from './counters';
 import type { CoexecOptions } from './options';
+import type { TraceGraph } from '../trace/trace_graph';
 import { StaticLimit, StaticLimitOptions, measureStaticLimit } from './static_limit';
 
 /**
@@ -67,6 +68,11 @@ export function isActive(): boolean {
 /** The segments compiled so far (models, input signatures, run counts), for dumps and benchmarks. */
 export function compiledSegments(): SegmentInfo[] {
   return active?.compiledSegments() ?? [];
+}
+
+/** The TraceGraph co-execution has merged so far (read it, do not change it), or undefined. */
+export function traceGraph(): TraceGraph | undefined {
+  return active?.traceGraph;
 }
 
 /** The GraphRunner's counters (compile and run time inside the worker), or undefined. */

@@ -36,8 +36,10 @@ export interface Segment {
  * uses. Inputs are the trace's non-op origins, with the shapes the trace saw; outputs are the
  * requested kernel outputs. Everything else is internal to the graph, where ORT can fuse it away.
  * A kernel with no lowering, or one its lowering declines, is a graph break: GraphBreak names it.
+ * `lowered` is told how many kernels are done before each one (for a progress display).
  */
-export function buildSegment(trace: Trace, outputs: ReadonlyArray<{ op: number; output: number }>): Segment {
+export function buildSegment(trace: Trace, outputs: ReadonlyArray<{ op: number; output: number }>,
+  lowered?: (kernels: number) => void): Segment {
   const g = new GraphBuilder('segment');
   const inputs: SegmentInput[] = [];
   const inputSyms = new Map<string, Sym>();
@@ -57,6 +59,7 @@ export function buildSegment(trace: Trace, outputs: ReadonlyArray<{ op: number; 
   };
 
   for (const kernel of trace.kernels) {
+    lowered?.(kernel.index);
     const byName = new Map(kernel.inputs.map((i) => [i.name, i]));
     if (VIEW_KERNELS.has(kernel.kernelName)) {
       const [x] = kernel.inputs;

@@ -3,8 +3,12 @@
  * between runs, and the failure records that stand in for values a run could not produce. Kept apart
  * from the thread wiring (worker.ts) so that what a request does is readable in one place.
  */
+import { DiskCache, DiskCacheOptions } from '../cache/disk_cache';
+import { OptimizedSessions } from '../cache/optimized_sessions';
 import { OrtTensor, OrtTensorClass, SyncSession } from '../ort/sync_session';
-import type { GraphDtype, HostData, HostValue, Reply, Request, ValueId, WorkerSessionOptions, WorkerStats } from './protocol';
+import type {
+  CacheStore, GraphDtype, HostData, HostValue, Reply, Request, ValueId, WorkerCacheStats, WorkerSessionOptions, WorkerStats,
+} from './protocol';
 
 type Segment = { session: SyncSession } | { compileError: string };
 
@@ -23,8 +27,12 @@ export class Executor {
   };
 
   private failNext = false;
+  /** The compiled-graph cache, if any: sessions from ORT's saved optimized models. */
+  private readonly cached: OptimizedSessions | undefined;
 
-  constructor(private readonly sessionOptions: WorkerSessionOptions) {}
+  constructor(private readonly sessionOptions: WorkerSessionOptions, cache?: DiskCacheOptions) {
+    if (cache) this.cached = new OptimizedSessions(new DiskCache(cache));
+  }
 
   get failedRuns(): number {
     return this.counts.failedRuns;
@@ -41,8 +49,8 @@ export class Executor {
     try {
       switch (req.op) {
         case 'compile': {
-          const error = this.compile(req.key, req.model);
-          return req.seq === undefined ? undefined : { kind: 'compiled', seq: req.seq, error };
+          const { error, cached } = this.compile(req.key, req.model, req.store);
+          return req.seq === undefined ? undefined : { kind: 'compiled', seq: req.seq, error, cached, cache: this.cacheStats() };
         }
         case 'feed': this.feed(req.id, req.dtype, req.shape, req.data); return undefined;
         case 'run': this.run(req.key, req.inputs, req.outputs); return undefined;
@@ -56,20 +64,24 @@ export class Executor {
     }
   }
 
-  /** Creates the session; returns why it failed, if it did. */
-  private compile(key: string, model: Uint8Array): string | undefined {
+  /** Creates the session (through the cache, if any); returns why it failed, if it did. */
+  private compile(key: string, model: Uint8Array, store: CacheStore | undefined): { error?: string; cached?: boolean } {
     const old = this.segments.get(key);
     if (old && 'session' in old) old.session.dispose();
     const start = performance.now();
     try {
-      this.segments.set(key, { session: new SyncSession(model, this.sessionOptions) });
-      return undefined;
+      const { session, cached } = this.cached
+        ? this.cached.create(model, this.sessionOptions)
+        : { session: new SyncSession(model, this.sessionOptions), cached: false };
+      this.segments.set(key, { session });
+      if (store) this.cached?.cache.put(store.kind, store.key, store.payload);
+      return { cached };
     } catch (e) {
       // An asynchronous compile() returned long ago on the main thread: the first run of the
       // segment fails its outputs with this message, and reading them throws it.
       const compileError = errorMessage(e);
       this.segments.set(key, { compileError });
-      return compileError;
+      return { error: compileError };
     } finally {
       this.counts.compileMs += performance.now() - start;
     }
@@ -159,6 +171,10 @@ export class Executor {
       this.values.delete(id);
       this.failures.set(id, failure);
     }
+  }
+
+  private cacheStats(): WorkerCacheStats | undefined {
+    return this.cached && { ...this.cached.counters, ...this.cached.cache.counters };
   }
 
   stats(): WorkerStats {

@@ -12,8 +12,10 @@ import { MessageChannel, MessagePort, receiveMessageOnPort, Worker } from 'worke
 import type { SessionOptions } from '../ort/sync_session';
 import { GraphRunnerDied, GraphValueError } from './errors';
 import { osThreadAlive } from './liveness';
+import type { DiskCacheOptions } from '../cache/disk_cache';
 import type {
-  CrashKind, GraphDtype, HostData, HostValue, Reply, Request, ValueId, WorkerInit, WorkerSessionOptions, WorkerStats,
+  CacheStore, CrashKind, GraphDtype, HostData, HostValue, Reply, Request, ValueId, WorkerCacheStats, WorkerInit,
+  WorkerSessionOptions, WorkerStats,
 } from './protocol';
 import { createSignal, Slot } from './signal';
 import { spawnWorker } from './spawn';
@@ -40,6 +42,18 @@ export interface GraphRunnerOptions {
    * a reply sends what is held first, so the order is always the order of the calls. Default false.
    */
   batching?: boolean;
+  /** The compiled-graph cache (docs/cache.md): sessions from ORT's saved optimized models. None by default. */
+  cache?: DiskCacheOptions;
+}
+
+/** What compileSync learned. */
+export interface CompileResult {
+  /** ORT's reason, if the session could not be created (the key then stays registered, and runs of it fail). */
+  error?: string;
+  /** The session was loaded from the compiled-graph cache. */
+  cached?: boolean;
+  /** The worker's cache counters after this compile (with a cache). */
+  cache?: WorkerCacheStats;
 }
 
 export interface GraphRunnerStats extends WorkerStats {
@@ -120,7 +134,7 @@ export class GraphRunner {
     this.signal = new Int32Array(signal);
     const { port1, port2 } = new MessageChannel();
     this.replies = port1;
-    const init: WorkerInit = { signal, replyPort: port2, sessionOptions: this.sessionOptions };
+    const init: WorkerInit = { signal, replyPort: port2, sessionOptions: this.sessionOptions, cache: options.cache };
     this.worker = spawnWorker(init, [port2], options.workerEntry);
 
     // Neither the worker nor the reply port keeps the process alive by itself: a program that ends
@@ -150,16 +164,17 @@ export class GraphRunner {
   }
 
   /**
-   * Registers a segment and blocks until its session exists; returns ORT's reason if it could not be
-   * created (the key then stays registered, and runs of it fail their outputs).
+   * Registers a segment and blocks until its session exists (see CompileResult). `waiting` is called
+   * every livenessPollMs while it blocks (a progress display: the JS thread has nothing else to run);
+   * `store` is a cache entry the worker writes if the session is created.
    */
-  compileSync(key: string, model: Uint8Array): string | undefined {
+  compileSync(key: string, model: Uint8Array, waiting?: () => void, store?: CacheStore): CompileResult {
     const seq = this.nextSeq++;
-    this.post({ op: 'compile', key, model, seq });
+    this.post({ op: 'compile', key, model, seq, ...(store ? { store } : {}) });
     this.compiled.add(key);
-    const reply = this.waitSync(seq);
+    const reply = this.waitSync(seq, waiting);
     if (reply.kind !== 'compiled') throw new Error(`GraphRunner: unexpected reply ${reply.kind} to compile`);
-    return reply.error;
+    return { error: reply.error, cached: reply.cached, cache: reply.cache };
   }
 
   /**
@@ -312,7 +327,7 @@ export class GraphRunner {
   }
 
   /** Blocks until the reply to `seq` arrives or the worker is found dead. */
-  private waitSync(seq: number): Reply {
+  private waitSync(seq: number, waiting?: () => void): Reply {
     for (;;) {
       // Load the counter before draining: a reply posted after the drain bumps it, so the wait
       // below returns at once instead of missing the notification.
@@ -324,7 +339,10 @@ export class GraphRunner {
         return reply;
       }
       this.throwIfDead();
-      if (Atomics.wait(this.signal, Slot.REPLIES, seen, this.pollMs) === 'timed-out') this.checkAlive();
+      if (Atomics.wait(this.signal, Slot.REPLIES, seen, this.pollMs) === 'timed-out') {
+        this.checkAlive();
+        waiting?.();
+      }
     }
   }
 

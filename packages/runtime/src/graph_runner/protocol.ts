@@ -4,6 +4,8 @@
  * MessageChannel so the main thread can take them with receiveMessageOnPort while it is blocked
  * (the Worker object itself is not a port that function accepts).
  */
+import type { DiskCacheCounters, DiskCacheOptions } from '../cache/disk_cache';
+import type { SessionCounters } from '../cache/optimized_sessions';
 import type { SessionOptions } from '../ort/sync_session';
 
 /** A value living in the worker. Allocated on the main thread, so JS never waits to learn an id. */
@@ -25,8 +27,12 @@ export interface HostValue {
 export type CrashKind = 'exit' | 'throw' | 'fail-next-run';
 
 export type Request =
-  /** With `seq`, the worker replies 'compiled' once the session exists or failed (see GraphRunner.compileSync). */
-  | { op: 'compile'; key: string; model: Uint8Array; seq?: number }
+  /**
+   * With `seq`, the worker replies 'compiled' once the session exists or failed (see GraphRunner.compileSync).
+   * `store`: a cache entry (see docs/cache.md) the worker writes once the session exists, so that every
+   * write of this process's cache, and its size bound, happen in one thread.
+   */
+  | { op: 'compile'; key: string; model: Uint8Array; seq?: number; store?: CacheStore }
   | { op: 'feed'; id: ValueId; dtype: GraphDtype; shape: number[]; data: HostData }
   | { op: 'run'; key: string; inputs: ValueId[]; outputs: ValueId[] }
   | { op: 'read'; id: ValueId; seq: number }
@@ -61,7 +67,8 @@ export type Reply =
   | { kind: 'value'; seq: number; value: HostValue }
   | { kind: 'stats'; seq: number; stats: WorkerStats }
   | { kind: 'error'; seq: number; message: string; key?: string }
-  | { kind: 'compiled'; seq: number; error?: string }
+  /** `cached`: the session was loaded from the cache; `cache`: the worker's cache counters after it. */
+  | { kind: 'compiled'; seq: number; error?: string; cached?: boolean; cache?: WorkerCacheStats }
   /** Sent by the dying worker from its exit hook, before its ports close. */
   | { kind: 'died'; reason: string };
 
@@ -73,4 +80,16 @@ export interface WorkerInit {
   signal: SharedArrayBuffer;
   replyPort: import('worker_threads').MessagePort;
   sessionOptions: WorkerSessionOptions;
+  /** The compiled-graph cache; none if undefined. */
+  cache?: DiskCacheOptions;
 }
+
+/** A cache entry to write after a successful compile. */
+export interface CacheStore {
+  kind: string;
+  key: string;
+  payload: Uint8Array;
+}
+
+/** The worker's side of the compiled-graph cache: optimized sessions, and every write. */
+export interface WorkerCacheStats extends SessionCounters, DiskCacheCounters {}

@@ -28,7 +28,7 @@ Atomics.store(signal, Slot.TID, currentOsThreadId());
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { Executor } = require('./executor') as typeof import('./executor');
-const executor = new Executor(init.sessionOptions);
+const executor = new Executor(init.sessionOptions, init.cache);
 
 function handle(req: Request): void {
   if (req.op === 'crash') {

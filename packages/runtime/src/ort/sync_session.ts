@@ -23,6 +23,8 @@ export interface SessionOptions {
   intraOpNumThreads?: number;
   interOpNumThreads?: number;
   executionProviders?: string[];
+  /** ORT writes the model it optimized to this file when the session is created (the compiled-graph cache). */
+  optimizedModelFilePath?: string;
   /** ORT session config entries as nested objects, e.g. { session: { intra_op: { allow_spinning: '0' } } }. */
   extra?: Record<string, unknown>;
 }
