@@ -418,6 +418,8 @@ function compareReports(eager, coexec) {
  */
 async function differentialProgram(tf, coexecution, spec, { lenient = false } = {}) {
   await tf.setBackend('terra');
+  // Variables an earlier program left registered would be counted against this one.
+  tf.disposeVariables();
   let before = tf.memory().numTensors;
   const eager = await runProgram(tf, spec, coexecution, { lenient });
   tf.disposeVariables();
