@@ -8,10 +8,12 @@ export interface CheckOptions {
   /** Absolute tolerance for float32 values (default 1e-4). */
   atol?: number;
   /**
-   * TEST-ONLY: perturb the first output of this segment run (1-based), to see a mismatch caught.
-   * Default: the environment variable TERRA_CHECK_PERTURB_RUN, else none.
+   * TEST-ONLY: perturb an output of this segment run (1-based), to see a mismatch caught. Default: the
+   * environment variable TERRA_CHECK_PERTURB_RUN (`<run>` or `<run>:<output>`), else none.
    */
   perturbRunForTests?: number;
+  /** TEST-ONLY: which output of that run (0-based; default 0, the first). */
+  perturbOutputForTests?: number;
 }
 
 /** The first mismatch: where, which kernel produced the value, and by how much it is off. */
@@ -42,11 +44,19 @@ export interface CheckCounters {
   first?: CheckMismatch;
 }
 
-export function resolveCheckOptions(options: CheckOptions): { tolerance: Tolerance; perturbRunForTests: number | undefined } {
-  const env = process.env.TERRA_CHECK_PERTURB_RUN;
-  const perturb = options.perturbRunForTests ?? (env ? Number(env) : undefined);
+export interface ResolvedCheckOptions {
+  readonly tolerance: Tolerance;
+  /** The segment run, and its output, to perturb (test-only). */
+  readonly perturb: { readonly run: number; readonly output: number } | undefined;
+}
+
+export function resolveCheckOptions(options: CheckOptions): ResolvedCheckOptions {
+  const [envRun, envOutput] = (process.env.TERRA_CHECK_PERTURB_RUN ?? '').split(':').map((s) => (s ? Number(s) : undefined));
+  const run = options.perturbRunForTests ?? envRun;
+  const output = options.perturbOutputForTests ?? envOutput ?? 0;
+  const valid = run !== undefined && Number.isInteger(run) && run > 0 && Number.isInteger(output) && output >= 0;
   return {
     tolerance: { rtol: options.rtol ?? DEFAULT_TOLERANCE.rtol, atol: options.atol ?? DEFAULT_TOLERANCE.atol },
-    perturbRunForTests: perturb !== undefined && Number.isInteger(perturb) && perturb > 0 ? perturb : undefined,
+    perturb: valid ? { run: run!, output } : undefined,
   };
 }

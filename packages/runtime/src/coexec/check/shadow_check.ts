@@ -7,7 +7,7 @@ import { uncounted } from '../../stats';
 import type { DraftKernel } from '../../trace/trace';
 import type { TerraData } from '../terra_data';
 import { Difference, compareValues } from './compare';
-import { CheckCounters, CheckMismatch, CheckOptions, resolveCheckOptions } from './options';
+import { CheckCounters, CheckMismatch, CheckOptions, ResolvedCheckOptions, resolveCheckOptions } from './options';
 import { describeMismatch } from './report';
 import { HostTensor, runShadowKernel } from './shadow_kernel';
 
@@ -45,7 +45,7 @@ export class ShadowCheck {
   private readonly shadows = new Map<DataId, Shadow>();
   /** Real values of buffers from before the iteration, read once per iteration. */
   private readonly real = new Map<DataId, BackendValues>();
-  private readonly options: ReturnType<typeof resolveCheckOptions>;
+  private readonly options: ResolvedCheckOptions;
   private readonly counts: CheckCounters = { values: 0, mismatches: 0, kernels: 0, unknown: 0 };
   private runs = 0;
 
@@ -117,17 +117,18 @@ export class ShadowCheck {
   }
 
   /**
-   * TEST-ONLY (docs/check.md): the run numbered `perturbRunForTests` has its first output changed in
-   * the worker (1 added to its first element), so that tests can see --check catch a wrong segment.
+   * TEST-ONLY (docs/check.md): one output of the run chosen by the perturb options is changed in the
+   * worker (1 added to its first element), so that tests can see --check catch a wrong segment.
    */
   afterRun(outputIds: readonly ValueId[]): void {
     this.runs++;
-    if (this.runs !== this.options.perturbRunForTests || outputIds.length === 0) return;
+    const p = this.options.perturb;
+    if (!p || this.runs !== p.run || p.output >= outputIds.length) return;
     const runner = this.host.runner;
-    const v = runner.readSync(outputIds[0]);
+    const v = runner.readSync(outputIds[p.output]);
     const data = v.data.slice();
     if (data.length > 0) data[0] = data[0] + 1;
-    runner.feed(outputIds[0], v.dtype, v.shape, data);
+    runner.feed(outputIds[p.output], v.dtype, v.shape, data);
   }
 
   private compare(actual: BackendValues, shadow: Shadow, what: string): void {
