@@ -60,12 +60,11 @@ export class ShadowCheck {
   /** A kernel the program issued, with what co-execution returned for it (lazy or computed). */
   kernel(draft: DraftKernel, inputs: NamedTensorInfoMap, attrs: NamedAttrMap, out: TensorInfo | TensorInfo[]): void {
     const outputs = Array.isArray(out) ? out : [out];
+    const given = (Object.values(inputs) as Array<TensorInfo | TensorInfo[] | null>).flat().filter((t): t is TensorInfo => t != null);
+    // A view returns its input's buffer: that buffer's shadow (or real value) stands for it already.
+    if (outputs.every((o) => given.some((t) => t.dataId === o.dataId))) return;
     const lazy = outputs.some((t) => this.entry(t.dataId)?.values == null);
-    const shadowedInput = (Object.values(inputs) as Array<TensorInfo | TensorInfo[] | null>).flat()
-      .some((t) => t != null && this.shadows.has(t.dataId));
-    if (!lazy && !shadowedInput) return; // computed eagerly from real values: its shadow is itself
-    // A view returns its input's buffer, whose shadow stands already.
-    if (outputs.every((t) => this.shadows.has(t.dataId))) return;
+    if (!lazy && !given.some((t) => this.shadows.has(t.dataId))) return; // computed eagerly from real values: its shadow is itself
     const results = this.host.quietly(() => uncounted(() => runShadowKernel(draft.kernelName, inputs, attrs, this.host.backend,
       this.host.eagerFuncs, (t) => this.shadows.get(t.dataId)?.values ?? this.realValue(t.dataId))));
     if (!results) {
