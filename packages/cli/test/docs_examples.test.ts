@@ -8,7 +8,8 @@ import * as path from 'path';
 import { REPO, TERRA, scratch } from './helpers';
 
 const DOCS = path.join(REPO, 'docs');
-const TIMEOUT_MS = 120_000;
+/** Per example; generous because CI machines are shared (examples take seconds when the machine is free). */
+const TIMEOUT_MS = 300_000;
 
 interface Block {
   line: number;
@@ -127,7 +128,7 @@ describe.each(pages)('docs/%s', (page) => {
         if (r.status !== expected) {
           throw new Error(`${where}: the program exited with ${r.status} (expected ${expected})\n${tail(r.stdout)}\n${tail(r.stderr)}`);
         }
-      });
+      }, TIMEOUT_MS + 10_000);
     } else {
       for (const { offset, command } of runnableCommands(block.body)) {
         const at = `docs/${page}:${block.line + offset}`;
@@ -136,7 +137,7 @@ describe.each(pages)('docs/%s', (page) => {
           if (r.status !== expected) {
             throw new Error(`${at}: \`${command}\` exited with ${r.status} (expected ${expected})\n${tail(r.stdout)}\n${tail(r.stderr)}`);
           }
-        });
+        }, TIMEOUT_MS + 10_000);
       }
     }
   }
