@@ -1,4 +1,4 @@
-import { expectParity, rand, tf } from './harness';
+import { expectParity, prng, rand, tf } from './harness';
 
 const DTYPES = ['float32', 'int32', 'bool'] as const;
 const idx = (values: number[], shape: number[]) => tf.tensor(values, shape, 'int32');
@@ -98,9 +98,19 @@ describe('shape: unsortedSegmentSum, oneHot', () => {
       ], { onOrt: ['UnsortedSegmentSum'] });
     });
   }
-  it('UnsortedSegmentSum NaN poisons every segment of its column, as on cpu', () => {
-    expectParity(() => tf.unsortedSegmentSum(tf.tensor2d([[1, NaN], [2, 3]]), idx([0, 1], [2]), 3),
-      { onOrt: ['UnsortedSegmentSum'] });
+  it('UnsortedSegmentSum NaN and Infinity poison every segment of their column, as on cpu', () => {
+    expectParity(() => [
+      tf.unsortedSegmentSum(tf.tensor2d([[1, NaN], [2, 3]]), idx([0, 1], [2]), 3),
+      tf.unsortedSegmentSum(tf.tensor2d([[Infinity, 1], [2, -Infinity]]), idx([1, 1], [2]), 2),
+    ], { onOrt: ['UnsortedSegmentSum'] });
+  });
+  it('UnsortedSegmentSum as an embedding gradient: a vocabulary of segments, repeated ids', () => {
+    const next = prng(5);
+    const ids = Array.from({ length: 96 }, () => Math.floor(next() * 40));
+    expectParity(() => [
+      tf.unsortedSegmentSum(rand([96, 16]), idx(ids, [96]), 40),
+      tf.grad((table: tf.Tensor) => tf.sum(tf.square(tf.gather(table, idx(ids, [8, 12])))))(rand([40, 16])),
+    ], { onOrt: ['UnsortedSegmentSum'] });
   });
   for (const [dtype, on, off] of [['int32', 5, -2], ['float32', 0.5, -1.25], ['bool', 1, 0]] as const) {
     it(`OneHot ${dtype}`, () => {
