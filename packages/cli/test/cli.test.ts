@@ -127,10 +127,10 @@ test('an uncaught error prints its stack at the user lines and exits non-zero', 
   expect(r.stderr).toContain(`${path.join(dir, 'throws.js')}:5:1`);
 });
 
-test('--dump writes a note that graph dumps are not written yet', () => {
+test('--dump with a plain tfjs backend writes an index saying nothing was compiled (dumps: dump.test.ts)', () => {
   const r = terra(dir, ['run', '--mode', 'cpu', '--dump', 'dumps', 'esm.js']);
   expect(r.status).toBe(0);
-  expect(fs.readFileSync(path.join(dir, 'dumps/README.txt'), 'utf8')).toContain('graph dumps are not written yet');
+  expect(fs.readFileSync(path.join(dir, 'dumps/index.html'), 'utf8')).toContain('co-execution did not run');
 });
 
 describe('bad input: one line, exit code 2', () => {
