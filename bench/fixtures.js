@@ -31,28 +31,31 @@ const OUT = { md: path.join(__dirname, 'results.md'), svg: path.join(__dirname, 
 
 /**
  * The runs of one fixture. `iterations` is the count passed to the fixture; steady state is timed from
- * the first step printed at or after `from` (see lib/timing.js). eager, static and terra run the same
- * count, so their whole outputs compare line by line; tfjs cpu is slow and runs fewer, compared on
- * the losses of the steps both printed. `budgetMs`: after the first repeat, a mode whose iterations
- * took longer than this runs fewer in later repeats (never below `min`); eager, static and terra
- * scale together, by eager's time.
+ * the first step printed at or after `from` to the last (see lib/timing.js). terra eager, static and
+ * terra run the same count, so their whole outputs compare line by line, and are timed from step 20
+ * (co-execution traces a few iterations, then compiles its segments; the quick run, a smoke test,
+ * from step 10). tfjs cpu and wasm have no warm-up
+ * beyond their first iterations and are slow: 11 iterations timed from step 0, so that they print
+ * steps 0 and 10 to compare with terra eager. `budgetMs`: after the first repeat, if terra eager's
+ * timed iterations took longer than this, eager, static and terra run fewer in later repeats (not
+ * fewer than `min`).
  */
 const MODES = opts.quick
   ? [
-    { key: 'cpu', label: 'tfjs cpu', mode: 'cpu', iterations: 12, from: 10 },
-    { key: 'wasm', label: 'tfjs wasm', mode: 'wasm', iterations: 15, from: 10 },
-    { key: 'eager', label: 'terra eager', mode: 'eager', iterations: 25, from: 20 },
-    { key: 'static', label: 'terra static', mode: 'static', iterations: 25, from: 20 },
-    { key: 'terra', label: 'terra', mode: 'terra', iterations: 25, from: 20 },
+    { key: 'cpu', label: 'tfjs cpu', mode: 'cpu', iterations: 11, from: 0 },
+    { key: 'wasm', label: 'tfjs wasm', mode: 'wasm', iterations: 11, from: 0 },
+    { key: 'eager', label: 'terra eager', mode: 'eager', iterations: 15, from: 10, group: 'terra' },
+    { key: 'static', label: 'terra static', mode: 'static', iterations: 15, from: 10, group: 'terra' },
+    { key: 'terra', label: 'terra', mode: 'terra', iterations: 15, from: 10, group: 'terra' },
     { key: 'limit', label: 'static limit', mode: 'terra', iterations: 12, from: 10, staticLimit: true },
   ]
   : [
-    { key: 'cpu', label: 'tfjs cpu', mode: 'cpu', iterations: 15, from: 10, min: 12, budgetMs: 15000 },
-    { key: 'wasm', label: 'tfjs wasm', mode: 'wasm', iterations: 30, from: 10, min: 15, budgetMs: 15000 },
-    { key: 'eager', label: 'terra eager', mode: 'eager', iterations: 50, from: 20, min: 30, budgetMs: 25000, group: 'terra' },
-    { key: 'static', label: 'terra static', mode: 'static', iterations: 50, from: 20, group: 'terra' },
-    { key: 'terra', label: 'terra', mode: 'terra', iterations: 50, from: 20, group: 'terra' },
-    { key: 'limit', label: 'static limit', mode: 'terra', iterations: 20, from: 10, staticLimit: true },
+    { key: 'cpu', label: 'tfjs cpu', mode: 'cpu', iterations: 11, from: 0 },
+    { key: 'wasm', label: 'tfjs wasm', mode: 'wasm', iterations: 11, from: 0 },
+    { key: 'eager', label: 'terra eager', mode: 'eager', iterations: 40, from: 20, min: 30, budgetMs: 12000, group: 'terra' },
+    { key: 'static', label: 'terra static', mode: 'static', iterations: 40, from: 20, group: 'terra' },
+    { key: 'terra', label: 'terra', mode: 'terra', iterations: 40, from: 20, group: 'terra' },
+    { key: 'limit', label: 'static limit', mode: 'terra', iterations: 15, from: 10, staticLimit: true },
   ];
 const REPEATS = Number(opts.repeats ?? (opts.quick ? 1 : 3));
 const TIMEOUT_MS = opts.quick ? 180000 : 300000;
@@ -96,13 +99,14 @@ function describe(mode, r) {
 /** Iterations for the later repeats, from the first repeat's times (see MODES). */
 function rescale(counts, mode, r) {
   if (!mode.budgetMs || !r.timing) return;
-  const n = Math.max(mode.min, Math.min(mode.iterations, Math.floor(mode.budgetMs / r.timing.perIterationMs)));
+  const n = Math.max(mode.min, Math.min(mode.iterations, mode.from + Math.floor(mode.budgetMs / r.timing.perIterationMs)));
   for (const m of MODES) if (m === mode || (mode.group && m.group === mode.group)) counts.set(m.key, n);
 }
 
 async function benchFixture(fx, index, total) {
   const runs = Object.fromEntries(MODES.map((m) => [m.key, []]));
-  const counts = new Map(MODES.map((m) => [m.key, m.iterations]));
+  let counts = new Map(MODES.map((m) => [m.key, m.iterations]));
+  const rescaled = new Map(counts);
   for (let repeat = 0; repeat < REPEATS; repeat++) {
     // Rotated each repeat, so that no mode always runs first or right after the heaviest one.
     const order = MODES.map((_, i) => MODES[(i + repeat) % MODES.length]);
@@ -118,8 +122,9 @@ async function benchFixture(fx, index, total) {
       runs[mode.key].push(r);
       process.stderr.write(`[${index + 1}/${total} ${fx.name}, repeat ${repeat + 1}/${REPEATS}, ${elapsed()}] ${mode.label} ` +
         `(${iterations} it, ${(run.ms / 1000).toFixed(1)} s): ${describe(mode, r)}\n`);
-      if (repeat === 0) rescale(counts, mode, r);
+      if (repeat === 0) rescale(rescaled, mode, r);
     }
+    counts = rescaled;
   }
   return { name: fx.name, runs };
 }
@@ -129,7 +134,11 @@ async function measure() {
   if (fixtures.length === 0) throw new Error('no fixture found (fixtures/*/ with train.js and README.md)');
   process.stderr.write(`bench: ${fixtures.length} fixtures (${fixtures.map((f) => f.name).join(', ')}), ${REPEATS} repeat(s)\n`);
   const results = [];
-  for (const [i, fx] of fixtures.entries()) results.push(await benchFixture(fx, i, fixtures.length));
+  for (const [i, fx] of fixtures.entries()) {
+    results.push(await benchFixture(fx, i, fixtures.length));
+    const left = ((performance.now() - t0) / (i + 1)) * (fixtures.length - i - 1);
+    process.stderr.write(`bench: ${i + 1} of ${fixtures.length} fixtures done, ${elapsed()} elapsed, about ${Math.ceil(left / 60000)} min left\n`);
+  }
   return {
     generated: new Date().toISOString(),
     command: `npm run bench${process.argv.slice(2).length ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,

@@ -29,7 +29,7 @@ function timeCell(m) {
 function targetLine(t) {
   const status = t.met === undefined ? 'not measured' : t.met ? '**met**' : '**missed**';
   if (t.kind === 'geomean') {
-    if (t.value === undefined) return `- ${t.text}: ${status}.`;
+    if (t.value === undefined) return `- ${t.text}: ${status} (no fixture has both figures).`;
     const by = t.met ? `${((t.value / t.bound - 1) * 100).toFixed(0)}% above the target`
       : `short by ${((1 - t.value / t.bound) * 100).toFixed(0)}% (needs ${(t.bound / t.value).toFixed(2)}x more)`;
     return `- ${t.text}: ${status}: ${t.value.toFixed(2)}x over ${t.n} fixtures; ${by}.`;
