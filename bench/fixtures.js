@@ -5,7 +5,7 @@
 // modes interleaved (this VM's speed drifts), medians. Writes bench/results.md, bench/results.svg and the
 // raw numbers in bench/results.json. See bench/README.md for what each figure means.
 //
-// usage: node bench/fixtures.js [--quick] [--fixtures a,b] [--repeats n] [--report-only]
+// usage: node bench/fixtures.js [--quick] [--fixtures a,b] [--repeats n] [--minutes m] [--report-only]
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
@@ -23,6 +23,7 @@ const { values: opts } = parseArgs({
     quick: { type: 'boolean', default: false },
     fixtures: { type: 'string' },
     repeats: { type: 'string' },
+    minutes: { type: 'string' },
     'report-only': { type: 'boolean', default: false },
   },
 });
@@ -59,6 +60,11 @@ const MODES = opts.quick
   ];
 const REPEATS = Number(opts.repeats ?? (opts.quick ? 1 : 3));
 const TIMEOUT_MS = opts.quick ? 180000 : 300000;
+/**
+ * The whole run's time budget, shared equally by the fixtures: a fixture whose first repeat took
+ * longer than its share allows gets fewer repeats (at least one).
+ */
+const BUDGET_MS = Number(opts.minutes ?? 25) * 60000;
 
 const t0 = performance.now();
 const elapsed = () => {
@@ -104,10 +110,12 @@ function rescale(counts, mode, r) {
 }
 
 async function benchFixture(fx, index, total) {
+  const start = performance.now();
+  let repeats = REPEATS;
   const runs = Object.fromEntries(MODES.map((m) => [m.key, []]));
   let counts = new Map(MODES.map((m) => [m.key, m.iterations]));
   const rescaled = new Map(counts);
-  for (let repeat = 0; repeat < REPEATS; repeat++) {
+  for (let repeat = 0; repeat < repeats; repeat++) {
     // Rotated each repeat, so that no mode always runs first or right after the heaviest one.
     const order = MODES.map((_, i) => MODES[(i + repeat) % MODES.length]);
     // terra eager runs first in its repeat: the others are compared with it.
@@ -120,19 +128,27 @@ async function benchFixture(fx, index, total) {
       const r = record(mode, run, mode === eagerMode ? undefined : reference, repeat, iterations);
       if (mode === eagerMode) r.outcome = run.status === 0 ? { kind: 'ok', detail: '' } : outcome(run, undefined, false);
       runs[mode.key].push(r);
-      process.stderr.write(`[${index + 1}/${total} ${fx.name}, repeat ${repeat + 1}/${REPEATS}, ${elapsed()}] ${mode.label} ` +
+      process.stderr.write(`[${index + 1}/${total} ${fx.name}, repeat ${repeat + 1}/${repeats}, ${elapsed()}] ${mode.label} ` +
         `(${iterations} it, ${(run.ms / 1000).toFixed(1)} s): ${describe(mode, r)}\n`);
       if (repeat === 0) rescale(rescaled, mode, r);
     }
     counts = rescaled;
+    if (repeat === 0) {
+      const first = performance.now() - start;
+      repeats = Math.min(REPEATS, 1 + Math.max(0, Math.floor((BUDGET_MS / total - first) / first)));
+      if (repeats < REPEATS) {
+        process.stderr.write(`bench: ${fx.name}: ${repeats} repeat(s) instead of ${REPEATS}, to stay within ${BUDGET_MS / 60000} minutes for ${total} fixtures\n`);
+      }
+    }
   }
-  return { name: fx.name, runs };
+  return { name: fx.name, repeats, runs };
 }
 
 async function measure() {
   const fixtures = discoverFixtures(REPO, opts.fixtures?.split(',').map((s) => s.trim()).filter(Boolean));
   if (fixtures.length === 0) throw new Error('no fixture found (fixtures/*/ with train.js and README.md)');
-  process.stderr.write(`bench: ${fixtures.length} fixtures (${fixtures.map((f) => f.name).join(', ')}), ${REPEATS} repeat(s)\n`);
+  process.stderr.write(`bench: ${fixtures.length} fixtures (${fixtures.map((f) => f.name).join(', ')}), ${REPEATS} repeat(s), ` +
+    `budget ${BUDGET_MS / 60000} minutes\n`);
   const results = [];
   for (const [i, fx] of fixtures.entries()) {
     results.push(await benchFixture(fx, i, fixtures.length));

@@ -61,6 +61,7 @@ function fixtureSummary(fx) {
   const staticRight = m.static?.outcome.kind === 'ok';
   return {
     name: fx.name,
+    repeats: fx.repeats ?? fx.runs.eager?.length ?? 0,
     modes: m,
     limit,
     limitError,
