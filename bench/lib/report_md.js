@@ -123,7 +123,9 @@ function renderMarkdown(data, summary) {
       `${outcomeText(f.modes.static?.outcome)} | ${outcomeText(f.modes.terra?.outcome)} | ${f.limit ? 'ok' : `none: ${f.limitError}`} |`),
     '',
     'terra static and terra are compared with terra eager line by line over the whole output; tfjs cpu and wasm (fewer ' +
-      'iterations) on the losses of the steps both printed. Numbers agree within 1e-3 relative or 1e-4 absolute.',
+      'iterations) on the losses of the steps both printed. Numbers agree within 1e-3 relative or 1e-4 absolute. Between ' +
+      'backends (tfjs cpu or wasm against ORT) float differences can grow over training steps: "wrong" there gives how ' +
+      'far apart the losses are, to tell drift from a wrong kernel.',
     '',
     '## Where terra\'s time goes',
     '',
