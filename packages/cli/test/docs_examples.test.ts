@@ -1,6 +1,7 @@
 // Every example in docs/ runs: the fenced blocks of docs/*.md are run by their info string, as docs/README.md
 // describes for contributors (js: a program run with `terra run`; sh: its `terra`, `npx terra` and `node -r`
-// lines; `fragment`: not run). Each page gets one scratch directory, shared by its blocks in order.
+// lines; `fragment`: not run). Each page gets one scratch directory, shared by its blocks in order. Links between
+// pages (files and heading anchors) must resolve too.
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -97,6 +98,37 @@ describe('fenced blocks', () => {
     expect(runnableCommands(blocks[1].body)).toEqual([{ offset: 1, command: 'FOO=1 terra run a.js    --stats' }]);
     expect(runnableCommands('npx terra run x.js\nnode script.js\nnode -r @terrajs/cli/register x.js\n').map((c) => c.command))
       .toEqual(['terra run x.js', 'node -r @terrajs/cli/register x.js']);
+  });
+});
+
+/** GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens. */
+function slug(heading: string): string {
+  return heading.trim().toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, '').replace(/ /g, '-');
+}
+
+function anchors(markdown: string): Set<string> {
+  const out = new Set<string>();
+  let fenced = false;
+  for (const line of markdown.split('\n')) {
+    if (/^\s*(`{3,}|~{3,})/.test(line)) fenced = !fenced;
+    const h = !fenced && /^#{1,6}\s+(.*)$/.exec(line);
+    if (h) out.add(slug(h[1]));
+  }
+  return out;
+}
+
+describe('links', () => {
+  it.each(pages)('docs/%s links to files and headings that exist', (page) => {
+    const text = fs.readFileSync(path.join(DOCS, page), 'utf8').replace(/```[\s\S]*?```/g, '');
+    const broken: string[] = [];
+    for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+      if (/^[a-z]+:/i.test(target)) continue; // http:, mailto:
+      const [file, anchor] = target.split('#');
+      const abs = file ? path.resolve(DOCS, file) : path.join(DOCS, page);
+      if (!fs.existsSync(abs)) broken.push(target);
+      else if (anchor && abs.endsWith('.md') && !anchors(fs.readFileSync(abs, 'utf8')).has(anchor)) broken.push(target);
+    }
+    expect(broken).toEqual([]);
   });
 });
 
