@@ -127,9 +127,13 @@ export class StretchPlan {
     this.positions.push({ node, op, inputs: tokens, outputs: outputs.map((o) => o.dataId), sigs });
   }
 
-  /** One token per distinct source, so that a value used twice is one segment input. */
+  /**
+   * One token per distinct source, so that a value used twice is one segment input. A feed is named by
+   * its position among the iteration's writes, which differs between paths: the same position seen
+   * with another signature is another value, and gets its own slot (and its own check at instantiate).
+   */
   private slotToken(source: Source, sig: TensorSig): DataId {
-    const same = this.slots.find((s) => sameSource(s.source, source));
+    const same = this.slots.find((s) => sameSource(s.source, source) && s.sig.dtype === sig.dtype && sameShape(s.sig.shape, sig.shape));
     if (same) return same.token;
     const t = token();
     this.slots.push({ token: t, source, sig });

@@ -248,6 +248,11 @@ class Run {
           n++;
         }
         this.log.push(n);
+        // A loop that ran no iteration still gives a tensor of its own: disposing it leaves the input.
+        if (n === 0) {
+          t = tf.clone(t);
+          this.created.push(t);
+        }
         this.regs.set(s.out, t);
         return;
       }
