@@ -4,7 +4,7 @@
 // the middle of a co-executed step, and scripts that never complete an iteration.
 import * as fs from 'fs';
 import * as path from 'path';
-import { spawnSync } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import { unsupportedNode } from '../src/node_version';
 import { Run, TERRA, node, scratch, terra } from './helpers';
 
@@ -45,6 +45,19 @@ beforeAll(() => {
       next.dispose();
     }
     loss.dispose();`),
+    // A long first compile (60 layers: the step's segment has about 600 kernels), then steps forever.
+    'long_compile.js': `
+const tf = require('@tensorflow/tfjs');
+const ws = Array.from({ length: 60 }, () => tf.variable(tf.fill([32, 32], 0.01)));
+const x = tf.ones([4, 32]);
+const opt = tf.train.sgd(0.001);
+for (let i = 0; i < 1e6; i++) {
+  if (i === 2) console.log('compiling');
+  const loss = opt.minimize(() => { let h = x; for (const w of ws) h = tf.tanh(tf.matMul(h, w)); return tf.mean(h); }, true);
+  loss.dataSync();
+  loss.dispose();
+}
+`,
     'straight.js': `
 const tf = require('@tensorflow/tfjs');
 const w = tf.tensor2d([[0.5, -1], [2, 0.25]]);
@@ -193,5 +206,36 @@ describe('a script that never completes an iteration runs eagerly, correctly, an
     expect(s).toMatchObject({ effectiveMode: 'co-execution', coexecution: false, iterations: { total: 0 } });
     expect(s.note).toContain('no iteration boundary was found');
     expect(s.kernels.ort + s.kernels.cpu).toBeGreaterThan(3);
+  });
+});
+
+describe('a signal while a segment compiles: the process ends at once, by the signal, with nothing left running', () => {
+  // Terra installs no SIGINT/SIGTERM handler on purpose: JS handlers run only when the event loop turns,
+  // and a synchronous training loop (or a blocking compile) never lets it, so a handler would make
+  // Ctrl-C do nothing. The default disposition ends the process, its worker thread with it.
+  test.each(['SIGINT', 'SIGTERM'] as const)('%s', async (signal) => {
+    const child = spawn(process.execPath, [TERRA, 'run', '--stable-after', '1', 'long_compile.js'], { cwd: dir });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (d) => { stderr += d; });
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }>((resolve) => {
+      let sentAt = 0;
+      child.stdout.on('data', (d) => {
+        stdout += d;
+        if (!sentAt && stdout.includes('compiling')) {
+          sentAt = Date.now();
+          setTimeout(() => child.kill(signal), 50);
+        }
+      });
+      child.on('exit', (code, sig) => resolve({ code, signal: sig, ms: Date.now() - sentAt }));
+    });
+    const guard = setTimeout(() => child.kill('SIGKILL'), 60000);
+    const r = await exited;
+    clearTimeout(guard);
+    expect(stdout).toBe('compiling\n');
+    expect(r.signal).toBe(signal);
+    expect(r.code).toBeNull();
+    expect(r.ms).toBeLessThan(10000);
+    expect(stderr).toBe('');
   });
 });
