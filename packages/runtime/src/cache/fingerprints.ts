@@ -25,7 +25,8 @@ let generator: string | undefined;
 /**
  * Generated segments depend on the lowering table, the ONNX builder and segment generation: any
  * change to the runtime's code (another version, a local edit) gives other keys. The runtime's own
- * code files (dist or, under tests, src) are hashed once per process: a few milliseconds.
+ * code files (dist or, under tests, src) are hashed once per process, by the GraphRunner worker when it
+ * starts (see Executor), off the JS thread.
  */
 export function generatorFingerprint(): string {
   if (generator !== undefined) return generator;

@@ -44,6 +44,7 @@ export class SegmentCompiler {
   private generatedMisses = 0;
   private worker: WorkerCacheStats | undefined;
   private compiles = 0;
+  private generator: string | undefined;
   readonly timings: CompileTimings = { generateMs: 0, sessionMs: 0 };
 
   constructor(private readonly runner: GraphRunner, cache: DiskCacheOptions | undefined,
@@ -61,7 +62,7 @@ export class SegmentCompiler {
     let cached = false;
     try {
       const start = performance.now();
-      const key = this.cache && generatedKey(batch.key(outputs));
+      const key = this.cache && generatedKey(batch.key(outputs), this.generator ??= this.runner.generatorFingerprint());
       let segment = key === undefined ? undefined : this.lookup(key);
       let store: CacheStore | undefined;
       if (segment) this.generatedHits++;

@@ -4,6 +4,7 @@
  * from the thread wiring (worker.ts) so that what a request does is readable in one place.
  */
 import { DiskCache, DiskCacheOptions } from '../cache/disk_cache';
+import { generatorFingerprint } from '../cache/fingerprints';
 import { OptimizedSessions } from '../cache/optimized_sessions';
 import { OrtTensor, OrtTensorClass, SyncSession } from '../ort/sync_session';
 import type {
@@ -29,9 +30,14 @@ export class Executor {
   private failNext = false;
   /** The compiled-graph cache, if any: sessions from ORT's saved optimized models. */
   private readonly cached: OptimizedSessions | undefined;
+  private generator: string | undefined;
 
   constructor(private readonly sessionOptions: WorkerSessionOptions, cache?: DiskCacheOptions) {
-    if (cache) this.cached = new OptimizedSessions(new DiskCache(cache));
+    if (!cache) return;
+    this.cached = new OptimizedSessions(new DiskCache(cache));
+    // Hashing the runtime's code reads a hundred files: done here, while the JS thread traces the
+    // first iterations, so that the first compile finds it ready.
+    this.generator = generatorFingerprint();
   }
 
   get failedRuns(): number {
@@ -57,6 +63,7 @@ export class Executor {
         case 'read': return this.read(req.id, req.seq);
         case 'dispose': this.values.delete(req.id); this.failures.delete(req.id); return undefined;
         case 'stats': return { kind: 'stats', seq: req.seq, stats: this.stats() };
+        case 'generator': return { kind: 'generator', seq: req.seq, fingerprint: this.generator ??= generatorFingerprint() };
         default: return undefined;
       }
     } finally {

@@ -258,6 +258,19 @@ export class GraphRunner {
     return { ...reply.stats, pending: this.pending() };
   }
 
+  /**
+   * The fingerprint of segment generation's code (cache/fingerprints.ts), which keys generated segments in
+   * the compiled-graph cache. With a cache the worker computes it when it starts, in parallel with the JS
+   * thread; this blocks only if it is not done yet.
+   */
+  generatorFingerprint(): string {
+    const seq = this.nextSeq++;
+    this.post({ op: 'generator', seq });
+    const reply = this.waitSync(seq);
+    if (reply.kind !== 'generator') throw new Error(`GraphRunner: unexpected reply ${reply.kind} to generator`);
+    return reply.fingerprint;
+  }
+
   /** Requests posted and not yet finished by the worker; reads shared memory, waits for nothing. */
   pending(): number {
     return this.posted - Atomics.load(this.signal, Slot.DONE);
@@ -312,7 +325,7 @@ export class GraphRunner {
   }
 
   private post(req: Request, transfer?: ArrayBuffer[]): void {
-    const waits = req.op === 'read' || req.op === 'stats' || (req.op === 'compile' && req.seq !== undefined) ||
+    const waits = req.op === 'read' || req.op === 'stats' || req.op === 'generator' || (req.op === 'compile' && req.seq !== undefined) ||
       (req.op === 'crash' && req.how !== 'fail-next-run');
     if (this.batching && !waits) {
       this.throwIfDead();

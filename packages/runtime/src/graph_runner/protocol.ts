@@ -38,6 +38,8 @@ export type Request =
   | { op: 'read'; id: ValueId; seq: number }
   | { op: 'dispose'; id: ValueId }
   | { op: 'stats'; seq: number }
+  /** The generator fingerprint the worker computed at startup (see GraphRunner.generatorFingerprint). */
+  | { op: 'generator'; seq: number }
   | { op: 'crash'; how: CrashKind }
   /** Several fire-and-forget requests in one message (see GraphRunnerOptions.batching), executed in order. */
   | { op: 'batch'; requests: Request[] };
@@ -66,6 +68,7 @@ export interface WorkerStats {
 export type Reply =
   | { kind: 'value'; seq: number; value: HostValue }
   | { kind: 'stats'; seq: number; stats: WorkerStats }
+  | { kind: 'generator'; seq: number; fingerprint: string }
   | { kind: 'error'; seq: number; message: string; key?: string }
   /** `cached`: the session was loaded from the cache; `cache`: the worker's cache counters after it. */
   | { kind: 'compiled'; seq: number; error?: string; cached?: boolean; cache?: WorkerCacheStats }

@@ -8,6 +8,8 @@ import '@terrajs/runtime';
 import { DiskCache } from '../../src/cache/disk_cache';
 import { OPTIMIZED_KIND, OptimizedSessions } from '../../src/cache/optimized_sessions';
 import { decodeSegment, encodeSegment, generatedKey } from '../../src/cache/segment_cache';
+import { generatorFingerprint } from '../../src/cache/fingerprints';
+import { GraphRunner } from '../../src/graph_runner/graph_runner';
 import { GraphBuilder } from '../../src/onnx/graph_builder';
 import { OrtTensorClass, SessionOptions, SyncSession } from '../../src/ort/sync_session';
 
@@ -166,5 +168,16 @@ describe('ORT sessions through the cache', () => {
     const s = sessions.create(m, OPTIONS);
     expect(s.cached).toBe(false);
     expect(run(s.session)).toEqual(run(new SyncSession(m, OPTIONS)));
+  });
+});
+
+describe('the generator fingerprint', () => {
+  it('is computed by the worker as the JS thread would, and asked for without waiting on a batch', async () => {
+    const runner = new GraphRunner({ batching: true, cache: { dir: tmp() } });
+    try {
+      expect(runner.generatorFingerprint()).toBe(generatorFingerprint());
+    } finally {
+      await runner.terminate();
+    }
   });
 });
