@@ -56,15 +56,25 @@ describe('trace recording', () => {
     state.d = 2;
     const c = tf.exp(b);
     state.d = 1;
+    // Back from the deeper call, in the same activation of train.js:3:5: its count goes on.
     const d = tf.sqrt(c);
+    // Another call at depth 2, then model.js:10:2 again: each is a new activation, counted from 0.
+    state.s[1] = 'model.js:20:4';
+    state.d = 2;
+    const e = tf.relu(d);
+    state.s[1] = 'model.js:10:2';
+    const f = tf.exp(e);
     const t = trace.endTracing()!;
     expect(t.kernels.map((k) => [k.kernelName, k.sitePath, k.ordinal])).toEqual([
       ['Neg', ['train.js:3:5'], 0],
       ['Abs', ['train.js:3:5'], 1],
       ['Exp', ['train.js:3:5', 'model.js:10:2'], 0],
-      ['Sqrt', ['train.js:3:5'], 0],
+      ['Sqrt', ['train.js:3:5'], 2],
+      ['Relu', ['train.js:3:5', 'model.js:20:4'], 0],
+      ['Exp', ['train.js:3:5', 'model.js:10:2'], 0],
     ]);
-    tf.dispose([a, b, c, d]);
+    state.d = 0;
+    tf.dispose([a, b, c, d, e, f]);
   });
 
   it('keeps input names, so an absent optional input does not shift the others', () => {

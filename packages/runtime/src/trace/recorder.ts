@@ -19,8 +19,13 @@ export class TraceRecorder {
   private carriedCount = 0;
   /** The registered variables' buffers when the trace began, built on first need. */
   private variables: Map<DataId, string> | undefined;
-  private lastPath: readonly string[] = [];
-  private ordinal = 0;
+  /**
+   * The call paths of the site activations the last kernel ran under, outermost first, each with the
+   * ordinal of the last kernel issued directly under it. A kernel issued after deeper user code returned
+   * (a customGrad's gradFunc, called from the backward pass of a `minimize`) goes on counting for its
+   * activation: restarting at 0 gave two kernels of one activation the same identity.
+   */
+  private activations: Array<{ path: readonly string[]; ordinal: number }> = [];
 
   /** The buffers JS wrote in this trace, by feed index. */
   private feedIds: DataId[] = [];
@@ -53,12 +58,10 @@ export class TraceRecorder {
   /** Describes the next kernel call before it runs (call path, ordinal, attrs, input provenance). */
   draft(kernelName: string, inputs: ReadonlyArray<readonly [string, TensorInfo]>, attrs: NamedAttrMap): DraftKernel {
     const sitePath = callPath();
-    this.ordinal = samePath(sitePath, this.lastPath) ? this.ordinal + 1 : 0;
-    this.lastPath = sitePath;
     return {
       index: this.kernels.length,
       sitePath,
-      ordinal: this.ordinal,
+      ordinal: this.nextOrdinal(sitePath),
       kernelName,
       attrs: canonicalAttrs(attrs),
       inputs: inputs.map(([name, t]) => ({ name, from: this.provenance(t.dataId), dtype: t.dtype, shape: t.shape.slice() })),
@@ -126,9 +129,18 @@ export class TraceRecorder {
     this.feedIds = [];
     this.carriedCount = 0;
     this.variables = undefined;
-    this.lastPath = [];
-    this.ordinal = 0;
+    this.activations = [];
     return trace;
+  }
+
+  /** The ordinal of a kernel issued under `path`: activations the path left are closed first. */
+  private nextOrdinal(path: readonly string[]): number {
+    const open = this.activations;
+    while (open.length > 0 && !isPrefix(open[open.length - 1].path, path)) open.pop();
+    const top = open[open.length - 1];
+    if (top !== undefined && top.path.length === path.length) return ++top.ordinal;
+    open.push({ path, ordinal: 0 });
+    return 0;
   }
 
   /**
@@ -172,8 +184,8 @@ function variableBuffers(): Map<DataId, string> {
   return new Map(Object.keys(vars).map((name) => [vars[name].dataId, name]));
 }
 
-function samePath(a: readonly string[], b: readonly string[]): boolean {
-  if (a.length !== b.length) return false;
+function isPrefix(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length > b.length) return false;
   for (let i = a.length - 1; i >= 0; i--) if (a[i] !== b[i]) return false;
   return true;
 }

@@ -7,6 +7,7 @@
  */
 import { data, differential, expectAgreement, prng, tf } from './harness';
 import { TraceGraph } from '../../src/trace/trace_graph';
+import { hookState } from '../../src/hooks';
 
 describe('run-ahead through shared nodes', () => {
   test('batch lengths drawn per step: each step runs ahead as one stretch, past the shared scalar views', async () => {
@@ -58,5 +59,53 @@ describe('TraceGraph successors by predecessor', () => {
     const [neg2, neg3] = graph.nodes.filter((n) => n.kernel.kernelName === 'Neg').map((n) => n.id);
     expect([...shared[0].nextAfter.get(exp2)!]).toEqual([neg2]);
     expect([...shared[0].nextAfter.get(exp3)!]).toEqual([neg3]);
+  });
+});
+
+describe('run-ahead after user code called from inside a kernel-issuing call', () => {
+  test('the backward pass of minimize, before and after a customGrad gradFunc: no stretch is left early', async () => {
+    // As babel-plugin-terra would: minimize's call site is on the site stack for the whole step, the
+    // loss function's call site above it in the forward pass, and the gradFunc's while it runs. The backward's kernels issued directly under
+    // minimize before and after the gradFunc (two Casts of scalars JS wrote) must not share an identity.
+    const sites = hookState();
+    const square = tf.customGrad((x, save) => {
+      save([x as tf.Tensor]);
+      return {
+        value: tf.square(x as tf.Tensor),
+        gradFunc: (dy: tf.Tensor, [s]: tf.Tensor[]) => {
+          sites.s[1] = 'train.js:4:60';
+          sites.d = 2;
+          const g = tf.mul(dy, tf.mul(s, 2));
+          sites.d = 1;
+          return g;
+        },
+      };
+    });
+    const r = await differential((log) => {
+      const w = tf.variable(data(1, [2, 2], 0.5));
+      const opt = tf.train.sgd(0.01);
+      for (let step = 0; step < 12; step++) {
+        const n = 2 + (step % 3);
+        sites.s[0] = 'train.js:7:20';
+        sites.d = 1;
+        const loss = opt.minimize(() => {
+          sites.s[1] = 'train.js:7:38';
+          sites.d = 2;
+          const value = tf.div(tf.sum(square(tf.div(w, n))), 4) as tf.Scalar;
+          sites.d = 1;
+          return value;
+        }, true)!;
+        sites.d = 0;
+        log(loss.dataSync()[0]);
+        loss.dispose();
+      }
+      log(w.dataSync());
+      w.dispose();
+      opt.dispose();
+    });
+    expectAgreement(r);
+    expect(r.stats.iterations.diverged).toBe(0);
+    expect(r.stats.runAhead.stretches).toBeGreaterThan(0);
+    expect(r.stats.runAhead.abandoned).toBe(0);
   });
 });
