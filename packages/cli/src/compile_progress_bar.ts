@@ -44,7 +44,9 @@ export class CompileProgressBar implements CompileProgress {
         format: `terra: compiling segment {segment} [{bar}] {value}/{total} kernels, {stage} {elapsed}s`,
         barsize: 24,
         clearOnComplete: true,
-        hideCursor: true,
+        // Ctrl-C during a compile kills the process at once (no JS runs while the thread is blocked in
+        // Atomics.wait, so no handler could restore a hidden cursor), and the default kill must stay.
+        hideCursor: false,
         gracefulExit: false,
         // Redraw on every update that comes 2 x 40 ms after the last one: updates are the only clock.
         fps: 25,
