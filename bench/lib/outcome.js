@@ -42,8 +42,8 @@ function outcome(run, reference, sameIterations) {
     const mine = stepLines(run.stdout);
     const common = [...mine.keys()].filter((s) => ref.has(s));
     problems = common.length === 0 ? ['no step printed by both runs']
-      : common.filter((s) => !sameLine(ref.get(s), mine.get(s))).slice(0, 1).map((s) => {
-        const [a, b] = [ref.get(s), mine.get(s)].map((l) => Number(l.split(/\s+/)[3]));
+      : common.filter((s) => !sameLine(ref.get(s).text, mine.get(s).text)).slice(0, 1).map((s) => {
+        const [a, b] = [ref.get(s).loss, mine.get(s).loss];
         const rel = Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b));
         return `step ${s} loss ${b} against ${a}${Number.isFinite(rel) ? ` (${(100 * rel).toPrecision(2)}% apart)` : ''}`;
       });

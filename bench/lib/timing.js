@@ -7,7 +7,8 @@
 //   warmupMs = (t(first) - t(step 0)) - first * perIterationMs.
 // Iteration 0 is left out: its time is mixed with the program's own setup (data, model, first-use
 // costs of tfjs), which every mode pays.
-const STEP = /^step (\d+) loss /;
+// `step <i> loss <v>`, also with other fields between (`step 5 len 32 loss 1.2`); `step 5 exact 3/8` is not one.
+const STEP = /^step (\d+) (?:.* )?loss (\S+)/;
 
 function stepTimes(lines) {
   const steps = [];
@@ -30,12 +31,12 @@ function steadyState(lines, from) {
   return { perIterationMs, warmupMs, from: first.step, to: last.step };
 }
 
-/** The loss printed at each step, as text (compared token by token). */
+/** The loss line printed at each step: { text, loss } (the text is compared token by token). */
 function stepLines(stdout) {
   const byStep = new Map();
   for (const text of stdout.split('\n')) {
     const m = STEP.exec(text);
-    if (m) byStep.set(Number(m[1]), text);
+    if (m) byStep.set(Number(m[1]), { text, loss: Number(m[2]) });
   }
   return byStep;
 }
