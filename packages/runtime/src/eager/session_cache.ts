@@ -30,7 +30,13 @@ export class SessionCache<V extends { session: SyncSession }> {
   }
 }
 
+/**
+ * One thread: a single kernel is too small to gain from ORT's intra-op pool, and every session owns
+ * its own pool whose threads spin after each run. With hundreds of cached sessions those spinning
+ * threads took the cores from the JS thread and the GraphRunner (bert-cls eager ran 3 to 9x slower).
+ */
 export const EAGER_SESSION_OPTIONS: SessionOptions = {
   graphOptimizationLevel: 'all',
   interOpNumThreads: 1,
+  intraOpNumThreads: 1,
 };
