@@ -21,15 +21,18 @@ const readJson = (file) => {
 /**
  * Resolves to { status, signal, timedOut, ms, stdout, stderr, lines: [{ t, text }], stats, rssBytes,
  * staticLimit }; times in ms from the spawn. `staticLimit` asks the CLI for the static limit
- * (TERRA_STATIC_LIMIT, docs/static-limit.md).
+ * (TERRA_STATIC_LIMIT, docs/static-limit.md); `cacheDir` is a compiled-graph cache to share with other runs.
  */
-function runChild({ mode, script, iterations, staticLimit = false, timeoutMs }) {
+function runChild({ mode, script, iterations, staticLimit = false, timeoutMs, cacheDir }) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'terra-bench-'));
   const files = { stats: path.join(dir, 'stats.json'), rss: path.join(dir, 'rss'), limit: path.join(dir, 'limit.json') };
   const env = { ...process.env, BENCH_RSS_FILE: files.rss };
   delete env.TERRA_STATIC_LIMIT;
   if (staticLimit) env.TERRA_STATIC_LIMIT = files.limit;
-  const args = ['-r', RSS_PROBE, TERRA, 'run', '--mode', mode, '--stats-json', files.stats, script, String(iterations)];
+  // The compiled-graph cache (docs/cache.md): by default an empty one of the run's own, so that every run
+  // compiles as a program's first run does.
+  const cache = cacheDir ?? path.join(dir, 'cache');
+  const args = ['-r', RSS_PROBE, TERRA, 'run', '--mode', mode, '--stats-json', files.stats, '--cache-dir', cache, script, String(iterations)];
   return new Promise((resolve) => {
     const start = performance.now();
     const child = spawn(process.execPath, args, { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });

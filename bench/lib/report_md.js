@@ -70,7 +70,9 @@ function renderMarkdown(data, summary) {
     '',
     `Runs: tfjs cpu ${it('cpu')}; tfjs wasm ${it('wasm')}; terra eager, static and terra ${it('terra')}; the static limit from ` +
       `one co-executed iteration of a ${label.limit.iterations}-iteration terra run. Every run is \`terra run --mode <mode>\`, a ` +
-      'process of its own. Column meanings and method: [README.md](README.md).',
+      'process of its own, ' + (data.warmCache ? 'with a compiled-graph cache filled beforehand (`--warm-cache`: warm-up is a ' +
+      'later run\'s)' : 'with an empty compiled-graph cache of its own (warm-up is a program\'s first run\'s; `--warm-cache` for a later run\'s)') +
+      '. Column meanings and method: [README.md](README.md).',
     '',
     '![speed-up over terra eager per fixture](results.svg)',
     '',
