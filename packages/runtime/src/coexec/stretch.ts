@@ -50,7 +50,7 @@ const token = (): DataId => ({ id: -(++tokenCount) });
 
 /**
  * The structure of a stretch: the path the TraceGraph predicts from a node on, while it is unique
- * (one successor at every node, no graph break) and each input it takes from outside has a known
+ * (one feasible successor at every node, see successor(); no graph break) and each input it takes from outside has a known
  * source (an output issued earlier in the iteration, a variable, a feed, the previous iteration's
  * carried value, a small feed predicted by value). Built once per start node and TraceGraph version,
  * instantiated for every iteration by resolving only those sources.
