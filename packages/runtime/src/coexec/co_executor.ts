@@ -20,8 +20,8 @@ import { CoexecCounters, Divergence, newCounters } from './counters';
 import type { CoexecOptions } from './options';
 import { BatchOutput, External, PendingBatch } from './pending_batch';
 import { replayBatch } from './replay';
-import { SegmentCompiler } from './segment_compiler';
 import { ShadowCheck, ShadowHost } from './check/shadow_check';
+import { SegmentCompiler } from './segment_compiler';
 import { Claim, Stretch, StretchContext, StretchPlan } from './stretch';
 import { replaysRecording } from './static_match';
 
@@ -261,8 +261,7 @@ export class CoExecutor {
     if (entry.worker === undefined) return;
     this.resident.delete(dataId);
     if (entry.shared) return;
-    this.ledger.discard(entry.worker);
-    this.freeDoomed();
+    if (this.ledger.release(entry.worker, (v) => this.batch.uses(v))) this.freeWorkerValues([entry.worker]);
   }
 
   /** An explicit iteration boundary (the escape hatch). */
@@ -277,9 +276,9 @@ export class CoExecutor {
       graph: { nodes: this.graph.nodes.length, traces: this.graph.traceCount, branches: this.graph.branchNodes().length },
       boundaryLoop: this.boundaries.loop,
       checkpoints: this.lineage.checkpoints,
+      ...(this.check ? { check: this.check.counters() } : {}),
       compile: { ...this.compiler.timings },
       cache: this.compiler.counters(),
-      ...(this.check ? { check: this.check.counters() } : {}),
     };
   }
 
@@ -846,9 +845,13 @@ export class CoExecutor {
 
   /** Frees the worker values tfjs disposed that no run or pending batch needs any more. */
   private freeDoomed(): void {
+    this.freeWorkerValues(this.ledger.freeable((v) => this.batch.uses(v)));
+  }
+
+  private freeWorkerValues(ids: readonly ValueId[]): void {
     if (this.dead) return;
     try {
-      for (const id of this.ledger.freeable((v) => this.batch.uses(v))) this.runner.dispose(id);
+      for (const id of ids) this.runner.dispose(id);
     } catch (e) {
       if (!(e instanceof GraphRunnerDied)) throw e;
       this.onWorkerDeath(e);

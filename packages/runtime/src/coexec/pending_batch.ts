@@ -43,6 +43,9 @@ export class PendingBatch {
   private readonly slotOf = new Map<DataId, number>();
   private readonly produced = new Map<DataId, { op: number; output: number }>();
   private readonly keyParts: string[] = [];
+  private workers: Set<ValueId> | undefined;
+  private workersFor: readonly External[] | undefined;
+  private workersSize = 0;
 
   get size(): number {
     return this.kernels.length;
@@ -80,11 +83,19 @@ export class PendingBatch {
       const values = ext.worker === undefined ? undefined : hostValues(ext.worker);
       if (values) this.externals[slot] = { dataId: ext.dataId, dtype: ext.dtype, shape: ext.shape, values };
     });
+    this.workers = undefined;
   }
 
   /** Whether the worker value is an external of this batch (its release must wait for the run). */
   uses(worker: ValueId): boolean {
-    return this.externals.some((e) => e.worker === worker);
+    // Asked for every value tfjs frees, so a set, built again only when externals were added.
+    if (this.workers === undefined || this.workersFor !== this.externals || this.workersSize !== this.externals.length) {
+      this.workers = new Set();
+      for (const e of this.externals) if (e.worker !== undefined) this.workers.add(e.worker);
+      this.workersFor = this.externals;
+      this.workersSize = this.externals.length;
+    }
+    return this.workers.has(worker);
   }
 
   /** The outputs tfjs still holds, given which buffers are alive. */

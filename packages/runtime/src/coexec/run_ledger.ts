@@ -46,6 +46,18 @@ export class RunLedger {
     this.doomed.add(id);
   }
 
+  /**
+   * The same for one value released by tfjs, which is freed at once if nothing holds it: checking the
+   * one value keeps a dispose from sweeping every value still waiting for a pin to go.
+   */
+  release(id: ValueId, inUse: (id: ValueId) => boolean): boolean {
+    if (this.pins.has(id) || inUse(id)) {
+      this.doomed.add(id);
+      return false;
+    }
+    return true;
+  }
+
   /** The discarded values nothing pins and `inUse` does not claim: the caller frees them now. */
   freeable(inUse: (id: ValueId) => boolean): ValueId[] {
     const free: ValueId[] = [];
