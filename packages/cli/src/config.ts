@@ -18,6 +18,8 @@ export interface TerraConfig {
   ep: string;
   /** Co-execution starts after this many iterations in a row that added no new path. */
   stableAfter?: number;
+  /** Shadow co-executed iterations eagerly and compare (docs/check.md). */
+  check?: boolean;
   /** Use the compiled-graph cache (docs/cache.md). */
   cache: boolean;
   /** Its directory; default under the project's node_modules/.cache (see compile_cache.ts). */
@@ -26,15 +28,13 @@ export interface TerraConfig {
   cacheMaxMb?: number;
   /** The compile progress bar: 'auto' draws it on a TTY only. */
   progress: 'auto' | 'never';
-  /** Shadow co-executed iterations eagerly and compare (docs/check.md). */
-  check?: boolean;
 }
 
 export class ConfigError extends Error {}
 
-export function parseMode(value: string): Mode {
+export function parseMode(value: string, what = 'mode'): Mode {
   if ((MODES as readonly string[]).includes(value)) return value as Mode;
-  throw new ConfigError(`invalid mode '${value}' (expected one of ${MODES.join(', ')})`);
+  throw new ConfigError(`invalid ${what} '${value}' (expected one of ${MODES.join(', ')})`);
 }
 
 const truthy = (v: string | undefined) => v !== undefined && v !== '' && v !== '0' && v.toLowerCase() !== 'false';
@@ -42,7 +42,7 @@ const truthy = (v: string | undefined) => v !== undefined && v !== '' && v !== '
 /** The register entry's configuration, from TERRA_* environment variables (see docs/cli.md). */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): TerraConfig {
   return {
-    mode: parseMode(env.TERRA_MODE || 'terra'),
+    mode: parseMode(env.TERRA_MODE || 'terra', 'TERRA_MODE'),
     stats: truthy(env.TERRA_STATS),
     statsJson: env.TERRA_STATS_JSON || undefined,
     dump: env.TERRA_DUMP || undefined,
@@ -50,11 +50,11 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): TerraConfig
     root: env.TERRA_ROOT || undefined,
     ep: env.TERRA_EP || 'cpu',
     stableAfter: env.TERRA_STABLE_AFTER ? parseCount(env.TERRA_STABLE_AFTER, 'TERRA_STABLE_AFTER') : undefined,
+    check: truthy(env.TERRA_CHECK),
     cache: env.TERRA_CACHE === undefined || truthy(env.TERRA_CACHE),
     cacheDir: env.TERRA_CACHE_DIR || undefined,
     cacheMaxMb: env.TERRA_CACHE_MAX_MB ? parseCount(env.TERRA_CACHE_MAX_MB, 'TERRA_CACHE_MAX_MB') : undefined,
     progress: env.TERRA_PROGRESS === undefined || truthy(env.TERRA_PROGRESS) ? 'auto' : 'never',
-    check: truthy(env.TERRA_CHECK),
   };
 }
 

@@ -19,7 +19,7 @@ function register(): void {
     validateCheck(!!config.check, config.mode, 'TERRA_CHECK');
   } catch (e) {
     if (e instanceof ConfigError) {
-      process.stderr.write(`terra: ${e.message} (TERRA_MODE)\n`);
+      process.stderr.write(`terra: ${e.message}\n`);
       process.exit(2);
     }
     throw e;

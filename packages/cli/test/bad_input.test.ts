@@ -139,8 +139,9 @@ describe('a syntax error in a required file reads like Node\'s own', () => {
 
 describe('bad TERRA_* variables for the register entry: one line, exit code 2', () => {
   test.each([
-    [{ TERRA_MODE: 'fast' }, /^terra: invalid mode 'fast' \(expected one of terra, eager, static, cpu, wasm\)/],
-    [{ TERRA_STABLE_AFTER: 'zero' }, /^terra: invalid TERRA_STABLE_AFTER 'zero' \(expected a positive integer\)/],
+    [{ TERRA_MODE: 'fast' }, /^terra: invalid TERRA_MODE 'fast' \(expected one of terra, eager, static, cpu, wasm\)\n$/],
+    [{ TERRA_CACHE_MAX_MB: 'lots' }, /^terra: invalid TERRA_CACHE_MAX_MB 'lots' \(expected a positive integer\)\n$/],
+    [{ TERRA_STABLE_AFTER: 'zero' }, /^terra: invalid TERRA_STABLE_AFTER 'zero' \(expected a positive integer\)\n$/],
   ])('%j', (env, expected) => {
     const r = register('prog.js', env as Record<string, string>);
     expect(r.stderr).toMatch(expected);
