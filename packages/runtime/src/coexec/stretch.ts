@@ -174,15 +174,21 @@ export class StretchPlan {
       switch (want.kind) {
         case 'node': from = this.produced(want.node, want.output) ?? { kind: 'node', node: want.node, output: want.output }; break;
         case 'variable': from = { kind: 'variable', name: want.name }; break;
-        case 'feed':
+        case 'feed': {
           if (sig.from.kind !== 'feed') return undefined;
           from = { kind: 'feed', index: sig.from.feed };
-          if (!ctx.feed(sig.from.feed)) {
+          // Feeds are numbered by position among this iteration's writes: one of another signature at
+          // that position is another value (the node belongs to another path, such as a learning rate
+          // written in some steps and kept in others), so the path is not predicted through this node.
+          const written = ctx.feed(sig.from.feed);
+          if (written && (written.dtype !== sig.dtype || !sameShape(written.shape, sig.shape))) return undefined;
+          if (!written) {
             const values = node.feedValues[i];
             if (!values) return undefined;
             from = { kind: 'predicted', values };
           }
           break;
+        }
         case 'carried':
           if (sig.from.kind !== 'carried') return undefined;
           from = { kind: 'carried', slot: sig.from.slot };

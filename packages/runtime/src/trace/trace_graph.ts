@@ -105,7 +105,7 @@ export class TraceGraph {
         if (input.from.kind !== 'feed' || node.feedValues[i] === null) return;
         const values = trace.feeds[input.from.feed]?.values;
         const known = node.feedValues[i];
-        const next = isSmallNumeric(values) && (known === undefined || sameNumbers(known, values)) ? (known ?? values) : null;
+        const next = isPredictableNumeric(values) && (known === undefined || sameNumbers(known, values)) ? (known ?? values) : null;
         if (next !== known) this.version++;
         node.feedValues[i] = next;
       });
@@ -184,9 +184,20 @@ function movedInputs(a: TracedKernel, b: TracedKernel): boolean {
 
 /** Feeds up to this many bytes may be predicted by value (a learning rate, a step count). */
 const PREDICTABLE_FEED_BYTES = 4096;
+/**
+ * A feed of one value repeated may be larger: tfjs-core's Mean and Sum gradients write `ones(x.shape)`,
+ * as large as the activation, in every step; left unpredicted, each would cut the step's stretch.
+ */
+const PREDICTABLE_FILL_BYTES = 1 << 20;
 
-function isSmallNumeric(v: BackendValues | undefined): v is Float32Array | Int32Array | Uint8Array {
-  return (v instanceof Float32Array || v instanceof Int32Array || v instanceof Uint8Array) && v.byteLength <= PREDICTABLE_FEED_BYTES;
+function isPredictableNumeric(v: BackendValues | undefined): v is Float32Array | Int32Array | Uint8Array {
+  if (!(v instanceof Float32Array || v instanceof Int32Array || v instanceof Uint8Array)) return false;
+  return v.byteLength <= PREDICTABLE_FEED_BYTES || (v.byteLength <= PREDICTABLE_FILL_BYTES && isFill(v));
+}
+
+function isFill(v: Float32Array | Int32Array | Uint8Array): boolean {
+  for (let i = 1; i < v.length; i++) if (!Object.is(v[i], v[0])) return false;
+  return true;
 }
 
 function sameNumbers(a: BackendValues, b: BackendValues): boolean {

@@ -105,7 +105,8 @@ describe('runs that fail', () => {
       if (step >= 8) inject('fail-next-run');
     })));
     expectAgreement(r);
-    expect(r.stats.segments.recovered).toBeGreaterThanOrEqual(10);
+    // At least the run of every step from 9 on (step 8's was posted before its fault was injected).
+    expect(r.stats.segments.recovered).toBeGreaterThanOrEqual(9);
     expect(notices.filter((m) => m.includes('recomputed eagerly'))).toHaveLength(1);
   });
 

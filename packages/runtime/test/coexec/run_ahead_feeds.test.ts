@@ -1,0 +1,81 @@
+/**
+ * How run-ahead treats the tensors JS writes inside a step (feeds).
+ * - Large constant fills: tfjs-core's Mean and Sum gradients multiply by `ones(x.shape)`, a tensor JS
+ *   writes mid-step, as large as the activation (batch norm's moments over a feature map). Its value is
+ *   the same every step, so the stretch predicts it behind a guard; a step then runs ahead whole
+ *   instead of being cut at every such gradient.
+ * - A node of another path that takes a feed where this path keeps a tensor (a learning rate set in
+ *   warm-up steps, kept afterwards) must not make the path look ambiguous.
+ */
+import { data, differential, expectAgreement, tf } from './harness';
+
+test('a step whose gradients write large ones-fills runs ahead whole', async () => {
+  const r = await differential((log) => {
+    const w1 = tf.variable(data(1, [3, 3, 3, 4], 0.3));
+    const w2 = tf.variable(data(2, [3, 3, 4, 4], 0.3));
+    const x = data(3, [4, 16, 16, 3]);
+    const opt = tf.train.sgd(0.05);
+    for (let step = 0; step < 10; step++) {
+      const loss = opt.minimize(() => {
+        // Two means over 4x16x16x4 maps (4096 values each): two ones-fills of 16 KB in the backward pass.
+        const h = tf.conv2d(x, w1, 1, 'same');
+        const centred = tf.sub(h, tf.mean(h, [0, 1, 2]));
+        const out = tf.conv2d(tf.relu(centred), w2, 1, 'same');
+        return tf.mean(tf.square(out)) as tf.Scalar;
+      }, true)!;
+      log(loss.dataSync()[0]);
+      loss.dispose();
+    }
+    log(w1.dataSync(), w2.dataSync());
+  });
+  expectAgreement(r);
+  expect(r.stats.iterations.diverged).toBe(0);
+  // One stretch per co-executed step: the fills did not cut it.
+  expect(r.stats.runAhead.stretches).toBe(r.stats.iterations.coexecuted);
+  expect(r.stats.runAhead.abandoned).toBe(0);
+});
+
+test('a large fill JS writes mid-step with a new value: the guard abandons the stretch, values stay right', async () => {
+  const r = await differential((log) => {
+    const w = tf.variable(data(4, [3, 3, 3, 4], 0.3));
+    const x = data(5, [4, 16, 16, 3]);
+    const opt = tf.train.sgd(0.05);
+    for (let step = 0; step < 10; step++) {
+      const loss = opt.minimize(() => {
+        const h = tf.conv2d(x, w, 1, 'same');
+        // Written after the conv: predicted by value from the earlier steps, then changed at step 7.
+        const scale = tf.tensor4d(new Float32Array(4 * 16 * 16 * 4).fill(step < 7 ? 1 : 0.5), [4, 16, 16, 4]);
+        return tf.mean(tf.square(tf.mul(h, scale))) as tf.Scalar;
+      }, true)!;
+      log(loss.dataSync()[0]);
+      loss.dispose();
+    }
+    log(w.dataSync());
+  });
+  expectAgreement(r);
+  expect(r.stats.runAhead.abandoned).toBeGreaterThan(0);
+});
+
+test('a learning rate written in warm-up steps and kept afterwards: later steps run ahead whole', async () => {
+  const r = await differential((log) => {
+    const w = tf.variable(data(6, [6, 4], 0.3));
+    const b = tf.variable(data(7, [4], 0.3));
+    const xs = data(8, [8, 6]).dataSync();
+    const y = data(9, [8, 4]);
+    const opt = tf.train.momentum(0.01, 0.9);
+    for (let step = 0; step < 16; step++) {
+      // In the warm-up the learning rate is the step's first feed; afterwards the batch is.
+      if (step < 4) opt.setLearningRate(0.01 * (step + 1));
+      const x = tf.tensor2d(xs, [8, 6]);
+      const loss = opt.minimize(() => tf.losses.meanSquaredError(y, tf.add(tf.matMul(x, w), b)), true)!;
+      log(loss.dataSync()[0]);
+      tf.dispose([x, loss]);
+    }
+    log(w.dataSync(), b.dataSync());
+  });
+  expectAgreement(r);
+  // One stretch per step (the first step after the warm-up diverges, and runs ahead once it is back on
+  // a known path): the updates are not cut where the warm-up's, which took a new learning-rate tensor,
+  // branch off.
+  expect(r.stats.runAhead.stretches).toBeLessThanOrEqual(r.stats.iterations.coexecuted + r.stats.iterations.diverged);
+});
