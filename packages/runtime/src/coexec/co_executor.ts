@@ -112,6 +112,8 @@ export class CoExecutor {
   private warnedFailure = false;
   /** The run-ahead stretch being claimed, if any. */
   private stretch: Stretch | undefined;
+  /** JS wrote a tensor while a batch was pending and no stretch ran (see runPredicted). */
+  private wroteWhileBatching = false;
   /** Run-ahead plans by start node, for the TraceGraph version they were built on (undefined: none possible). */
   private readonly plans = new Map<number, { version: number; plan: StretchPlan | undefined }>();
   /** Nodes from which run-ahead failed (abandoned or not compilable) too often to try again. */
@@ -190,7 +192,9 @@ export class CoExecutor {
 
   /** A tensor written from JS: a feed of the current trace. */
   onWrite(dataId: DataId, shape: number[], dtype: DataType, values: BackendValues): void {
-    if (this.depth === 0) this.recorder.write(dataId, { shape, dtype }, values);
+    if (this.depth > 0) return;
+    this.recorder.write(dataId, { shape, dtype }, values);
+    if (this.batch.size > 0 && !this.stretch) this.wroteWhileBatching = true;
   }
 
   /** JS reads a value: a sync point. Returns once the value is on the host. */
@@ -387,6 +391,12 @@ export class CoExecutor {
       this.commit(draft, p.node, out, lastDispatchPath());
       return out;
     }
+    // A feed written mid-batch may be what stopped run-ahead at the batch's start (a target tensor
+    // made after the forward pass began): the batch so far is dispatched if a stretch may start here.
+    if (this.wroteWhileBatching) {
+      this.wroteWhileBatching = false;
+      if (this.batch.size > 0 && this.mayRunAhead(p.node)) this.flush();
+    }
     if (this.batch.size === 0 && this.runAhead(p.node, inputs)) {
       const claim = this.stretch!.claim(p.node, inputs, () => false)!;
       return this.takeClaim(draft, p.node, claim, args, eager);
@@ -420,10 +430,17 @@ export class CoExecutor {
 
   // ---- run-ahead ----
 
-  /** Tries to dispatch the predicted stretch starting at `node`; true if one is now being claimed. */
-  private runAhead(node: number, inputs: Inputs): boolean {
+  /** Whether run-ahead from `node` is worth a try: not off, not given up on, not known impossible now. */
+  private mayRunAhead(node: number): boolean {
     if (this.counters.mode !== 'terra' || this.options.runAhead === false) return false;
     if ((this.runAheadMisses.get(node) ?? 0) >= RUN_AHEAD_MAX_MISSES) return false;
+    const known = this.plans.get(node);
+    return known === undefined || known.version !== this.graph.version || known.plan !== undefined;
+  }
+
+  /** Tries to dispatch the predicted stretch starting at `node`; true if one is now being claimed. */
+  private runAhead(node: number, inputs: Inputs): boolean {
+    if (!this.mayRunAhead(node)) return false;
     let plan = this.plans.get(node);
     if (plan === undefined || plan.version !== this.graph.version) {
       plan = { version: this.graph.version, plan: StretchPlan.build(this.stretchContext, node, inputs, 2, RUN_AHEAD_MAX_KERNELS) };
