@@ -79,3 +79,25 @@ test('a learning rate written in warm-up steps and kept afterwards: later steps 
   // branch off.
   expect(r.stats.runAhead.stretches).toBeLessThanOrEqual(r.stats.iterations.coexecuted + r.stats.iterations.diverged);
 });
+
+test('a target tensor written after the step began: the batch so far is dispatched and the rest runs ahead', async () => {
+  const r = await differential(async (log) => {
+    const w = tf.variable(tf.ones([8, 8]));
+    const opt = tf.train.sgd(0.001);
+    for (let step = 0; step < 12; step++) {
+      // The second labels are written after the first one-hot ran: the stretch could not start at the step's first kernel.
+      const t1 = tf.tensor1d([step % 8, 1], 'int32');
+      const y1 = tf.oneHot(t1, 8);
+      const t2 = tf.tensor1d([2, step % 5], 'int32');
+      const y2 = tf.oneHot(t2, 8);
+      const loss = opt.minimize(() => tf.sum(tf.matMul(tf.matMul(tf.add(y1, y2), w), w)) as tf.Scalar, true)!;
+      log((await loss.data())[0]);
+      tf.dispose([t1, t2, y1, y2, loss]);
+    }
+    log(w.dataSync());
+  });
+  expectAgreement(r);
+  expect(r.stats.iterations.coexecuted).toBeGreaterThan(0);
+  expect(r.stats.runAhead.stretches).toBeGreaterThanOrEqual(r.stats.iterations.coexecuted);
+  expect(r.stats.runAhead.abandoned).toBe(0);
+});
