@@ -52,7 +52,7 @@ const token = (): DataId => ({ id: -(++tokenCount) });
  * The structure of a stretch: the path the TraceGraph predicts from a node on, while it is unique
  * (one feasible successor at every node, see successor(); no graph break) and each input it takes from outside has a known
  * source (an output issued earlier in the iteration, a variable, a feed, the previous iteration's
- * carried value, a small feed predicted by value). Built once per start node and TraceGraph version,
+ * carried value, a small feed predicted by value, before any read). Built once per start node and TraceGraph version,
  * instantiated for every iteration by resolving only those sources.
  */
 export class StretchPlan {
@@ -63,6 +63,8 @@ export class StretchPlan {
   readonly key: string;
   /** For each external slot (the batch's order): its token, source and signature. */
   private readonly slots: Array<{ token: DataId; source: Source; sig: TensorSig }> = [];
+  /** The path went past a node JS read a value before (GraphNode.afterRead): feeds are no longer predicted. */
+  private pastRead = false;
 
   private constructor(ctx: StretchContext, first: number, firstInputs: ReadonlyArray<readonly [string, TensorInfo]>, maxLength: number) {
     const graph = ctx.graph;
@@ -74,6 +76,7 @@ export class StretchPlan {
       if (!step) break;
       this.append(graph, step.id, step.inputs);
       node = graph.nodes[step.id];
+      this.pastRead ||= node.afterRead;
     }
     this.chooseOutputs(graph);
     this.key = this.batch.key(this.outputs);
@@ -184,7 +187,7 @@ export class StretchPlan {
           if (written && (written.dtype !== sig.dtype || !sameShape(written.shape, sig.shape))) return undefined;
           if (!written) {
             const values = node.feedValues[i];
-            if (!values) return undefined;
+            if (!values || this.pastRead || node.afterRead) return undefined;
             from = { kind: 'predicted', values };
           }
           break;

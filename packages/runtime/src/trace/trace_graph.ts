@@ -35,6 +35,11 @@ export interface GraphNode {
    * trace (null once they differed or were large). Run-ahead predicts such a feed before it is written.
    */
   readonly feedValues: Array<BackendValues | null | undefined>;
+  /**
+   * JS read a value right before this kernel in some trace. What JS writes after a read may depend on
+   * the value read (a token sampled from logits), so run-ahead does not predict feeds past such a node.
+   */
+  afterRead: boolean;
   readonly inputs: readonly NodeInput[];
   /** Successor node ids, with how many merged traces took each edge. */
   readonly next: Map<number, number>;
@@ -83,6 +88,7 @@ export class TraceGraph {
     const nodeOfOp: number[] = [];
     let prev = START;
     let beforePrev = START;
+    const before = new Map<GraphNode, TracedKernel>();
     trace.kernels.forEach((kernel, op) => {
       let id = matched?.[op];
       const key = id === undefined ? this.keyOf(kernel, nodeOfOp) : '';
@@ -90,7 +96,7 @@ export class TraceGraph {
       if (id === undefined) {
         id = this.nodes.length;
         const inputs = kernel.inputs.map((i) => toNodeInput(i.from, nodeOfOp));
-        this.nodes.push({ id, key, kernel, recent: kernel, lifetimes: [], feedValues: [], inputs, next: new Map(), nextAfter: new Map(), ends: 0, breaks: false });
+        this.nodes.push({ id, key, kernel, recent: kernel, lifetimes: [], feedValues: [], inputs, next: new Map(), nextAfter: new Map(), ends: 0, breaks: false, afterRead: false });
         this.byKey.set(key, id);
         newNodes++;
       }
@@ -99,7 +105,9 @@ export class TraceGraph {
         node.breaks = true;
         this.version++;
       }
-      if (node.recent !== kernel && movedInputs(node.recent, kernel)) this.version++;
+      // A node met several times in one trace (a scalar's view shared by layers) moves its inputs between
+      // those calls; plans read only the last call's, so it is compared once, after the merge.
+      if (node.recent !== kernel && !before.has(node)) before.set(node, node.recent);
       node.recent = kernel;
       kernel.inputs.forEach((input, i) => {
         if (input.from.kind !== 'feed' || node.feedValues[i] === null) return;
@@ -124,6 +132,13 @@ export class TraceGraph {
       prev = id;
     });
     if (prev !== START) this.nodes[prev].ends++;
+    for (const [node, recent] of before) if (movedInputs(recent, node.recent)) this.version++;
+    for (const fetch of trace.fetches) {
+      const node = this.nodes[nodeOfOp[fetch.afterKernel]];
+      if (node === undefined || node.afterRead) continue;
+      node.afterRead = true;
+      this.version++;
+    }
     this.traces++;
     if (newNodes + newEdges > 0) this.version++;
     this.quietMerges = newNodes + newEdges === 0 ? this.quietMerges + 1 : 0;

@@ -46,6 +46,7 @@ describe('TraceGraph successors by predecessor', () => {
   const trace = (n: number) => ({
     kernels: [kernel('Exp', [n], 'feed'), kernel('Identity', [1], 'feed'), kernel('Neg', [n], 0)],
     feeds: [{ values: undefined }],
+    fetches: [],
   });
 
   test('a node reached from two paths records which successor each took', () => {
