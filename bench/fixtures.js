@@ -49,7 +49,7 @@ const MODES = opts.quick
     { key: 'eager', label: 'terra eager', mode: 'eager', iterations: 15, from: 10, group: 'terra' },
     { key: 'static', label: 'terra static', mode: 'static', iterations: 15, from: 10, group: 'terra' },
     { key: 'terra', label: 'terra', mode: 'terra', iterations: 15, from: 10, group: 'terra' },
-    { key: 'limit', label: 'static limit', mode: 'terra', iterations: 12, from: 10, staticLimit: true },
+    { key: 'limit', label: 'static limit', mode: 'terra', iterations: 15, from: 10, staticLimit: true },
   ]
   : [
     { key: 'cpu', label: 'tfjs cpu', mode: 'cpu', iterations: 11, from: 0, min: 6, budgetMs: 8000 },
@@ -57,7 +57,7 @@ const MODES = opts.quick
     { key: 'eager', label: 'terra eager', mode: 'eager', iterations: 40, from: 20, min: 30, budgetMs: 12000, group: 'terra' },
     { key: 'static', label: 'terra static', mode: 'static', iterations: 40, from: 20, group: 'terra' },
     { key: 'terra', label: 'terra', mode: 'terra', iterations: 40, from: 20, group: 'terra' },
-    { key: 'limit', label: 'static limit', mode: 'terra', iterations: 15, from: 10, staticLimit: true },
+    { key: 'limit', label: 'static limit', mode: 'terra', iterations: 25, from: 10, staticLimit: true },
   ];
 const REPEATS = Number(opts.repeats ?? (opts.quick ? 1 : 3));
 const TIMEOUT_MS = opts.quick ? 180000 : 300000;
