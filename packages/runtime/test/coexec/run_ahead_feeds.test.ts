@@ -101,3 +101,28 @@ test('a target tensor written after the step began: the batch so far is dispatch
   expect(r.stats.runAhead.stretches).toBeGreaterThanOrEqual(r.stats.iterations.coexecuted);
   expect(r.stats.runAhead.abandoned).toBe(0);
 });
+
+test('after a stretch is abandoned, the rest of the step is batched: no new stretch per call', async () => {
+  const r = await differential((log) => {
+    const ws = [1, 2, 3, 4].map((k) => tf.variable(data(10 + k, [8, 8], 0.3)));
+    const opt = tf.train.sgd(0.01);
+    for (let step = 0; step < 12; step++) {
+      const loss = opt.minimize(() => {
+        let h = data(20, [4, 8]);
+        for (const w of ws) {
+          // Written mid-step, predicted by value from the earlier steps, changed from step 8 on.
+          const scale = tf.tensor2d(new Float32Array(32).fill(step < 8 ? 1 : 0.5), [4, 8]);
+          h = tf.relu(tf.mul(tf.matMul(h, w), scale));
+        }
+        return tf.mean(tf.square(h)) as tf.Scalar;
+      }, true)!;
+      log(loss.dataSync()[0]);
+      loss.dispose();
+    }
+    log(...ws.map((w) => w.dataSync()));
+  });
+  expectAgreement(r);
+  expect(r.stats.runAhead.abandoned).toBeGreaterThan(0);
+  // At most one abandoned stretch per iteration that left its prediction.
+  expect(r.stats.runAhead.abandoned).toBeLessThanOrEqual(r.stats.iterations.coexecuted + r.stats.iterations.diverged - 8 + 1);
+});
