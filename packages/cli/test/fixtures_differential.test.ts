@@ -13,6 +13,11 @@ import { expectEagerTerraAgree } from './differential';
 import { REPO } from './helpers';
 
 const ITERATIONS = 12;
+/**
+ * sdpoint draws one of 11 downsampling configurations per step: in 12 steps it is still meeting new
+ * paths (9 traced, the rest diverging), so it needs more steps before whole iterations co-execute.
+ */
+const ITERATIONS_FOR: Record<string, number> = { sdpoint: 30 };
 const FIXTURES_DIR = path.join(REPO, 'fixtures');
 
 const fixtures = fs.readdirSync(FIXTURES_DIR, { withFileTypes: true })
@@ -32,13 +37,13 @@ test('fixtures are found', () => {
   expect(fixtures.length).toBeGreaterThan(0);
 });
 
-describe(`fixtures: terra matches eager over ${ITERATIONS} iterations`, () => {
+describe(`fixtures: terra matches eager over ${ITERATIONS} iterations (more where a fixture needs them)`, () => {
   test.each(fixtures)('%s', (name) => {
     expectEagerTerraAgree({
       name,
       cwd: REPO,
       script: path.join('fixtures', name, 'train.js'),
-      args: [String(ITERATIONS)],
+      args: [String(ITERATIONS_FOR[name] ?? ITERATIONS)],
       statsFile: path.join(statsDir, `${name}.stats.json`),
     });
   }, 240000);
