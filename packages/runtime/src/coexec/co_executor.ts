@@ -407,6 +407,8 @@ export class CoExecutor {
       const claim = this.stretch!.claim(p.node, inputs, () => false)!;
       return this.takeClaim(draft, p.node, claim, args, eager);
     }
+    // Dispatching (the batch so far, or a stretch) may have found the worker dead: from here on, eager.
+    if (this.dead) return this.runEagerly(inputs, args, eager);
     const outputs = p.outputs.map((o) => ({ dataId: this.allocateLazy(o.dtype), dtype: o.dtype, shape: o.shape }));
     this.batch.add(p.node, draft.kernelName, draft.attrs, inputs, outputs, (info) => this.external(info));
     const infos: TensorInfo[] = outputs.map((o) => ({ dataId: o.dataId, dtype: o.dtype, shape: [...o.shape] }));
@@ -469,7 +471,8 @@ export class CoExecutor {
     this.stretch = stretch;
     this.freeDoomed();
     this.send();
-    return true;
+    // Freeing or sending may have found the worker dead, and the stretch was given up with it.
+    return this.stretch !== undefined;
   }
 
   /** The call claimed a stretch position: lazy tensors bound to the stretch's values. */
