@@ -43,9 +43,8 @@ export class PendingBatch {
   private readonly slotOf = new Map<DataId, number>();
   private readonly produced = new Map<DataId, { op: number; output: number }>();
   private readonly keyParts: string[] = [];
-  private workers: Set<ValueId> | undefined;
-  private workersFor: readonly External[] | undefined;
-  private workersSize = 0;
+  /** The externals' worker ids: `uses` is asked for every value tfjs frees. */
+  private workers = new Set<ValueId>();
 
   get size(): number {
     return this.kernels.length;
@@ -73,7 +72,7 @@ export class PendingBatch {
   /** The same kernels taking other values from outside (a run-ahead plan instantiated for an iteration). */
   withExternals(externals: External[]): PendingBatch {
     const copy = Object.create(PendingBatch.prototype) as PendingBatch;
-    Object.assign(copy, this, { externals });
+    Object.assign(copy, this, { externals, workers: workerIds(externals) });
     return copy;
   }
 
@@ -83,18 +82,11 @@ export class PendingBatch {
       const values = ext.worker === undefined ? undefined : hostValues(ext.worker);
       if (values) this.externals[slot] = { dataId: ext.dataId, dtype: ext.dtype, shape: ext.shape, values };
     });
-    this.workers = undefined;
+    this.workers = workerIds(this.externals);
   }
 
   /** Whether the worker value is an external of this batch (its release must wait for the run). */
   uses(worker: ValueId): boolean {
-    // Asked for every value tfjs frees, so a set, built again only when externals were added.
-    if (this.workers === undefined || this.workersFor !== this.externals || this.workersSize !== this.externals.length) {
-      this.workers = new Set();
-      for (const e of this.externals) if (e.worker !== undefined) this.workers.add(e.worker);
-      this.workersFor = this.externals;
-      this.workersSize = this.externals.length;
-    }
     return this.workers.has(worker);
   }
 
@@ -141,9 +133,17 @@ export class PendingBatch {
     let slot = this.slotOf.get(info.dataId);
     if (slot === undefined) {
       slot = this.externals.length;
-      this.externals.push(external(info));
+      const ext = external(info);
+      this.externals.push(ext);
+      if (ext.worker !== undefined) this.workers.add(ext.worker);
       this.slotOf.set(info.dataId, slot);
     }
     return { kind: 'ext', slot };
   }
+}
+
+function workerIds(externals: readonly External[]): Set<ValueId> {
+  const ids = new Set<ValueId>();
+  for (const e of externals) if (e.worker !== undefined) ids.add(e.worker);
+  return ids;
 }
