@@ -9,6 +9,7 @@
  */
 import * as os from 'os';
 import { MessageChannel, MessagePort, receiveMessageOnPort, Worker } from 'worker_threads';
+import { closeNativeGate } from '../ort/native_gate';
 import type { SessionOptions } from '../ort/sync_session';
 import { GraphRunnerDied, GraphValueError } from './errors';
 import { osThreadAlive } from './liveness';
@@ -103,6 +104,18 @@ function runnerSessionOptions(options: GraphRunnerOptions = {}): WorkerSessionOp
 
 type Pending = { resolve: (r: Reply) => void; reject: (e: Error) => void };
 
+/** How long stopping the worker waits for an ONNX Runtime call in progress (a session being created may take seconds). */
+const NATIVE_CALL_WAIT_MS = 60_000;
+
+/**
+ * Node terminates every worker when the process exits, which aborts the process if the worker is
+ * inside ONNX Runtime (ort/native_gate.ts): one exit hook closes the gate of every live runner.
+ */
+const live = new Set<GraphRunner>();
+process.on('exit', () => {
+  for (const runner of live) runner.closeGate();
+});
+
 export class GraphRunner {
   private readonly worker: Worker;
   private readonly replies: MessagePort;
@@ -146,6 +159,7 @@ export class GraphRunner {
     this.worker.on('error', (e) => { this.workerError = `uncaught exception in the worker: ${e.name}: ${e.message}`; });
     this.worker.on('exit', (code) => this.markDead(
       this.terminating ? 'terminated by GraphRunner.terminate()' : this.workerError ?? `the worker exited with code ${code}`));
+    live.add(this);
   }
 
   /** A fresh id for a value (fed or produced by a run). Ids are never reused by the runner. */
@@ -295,7 +309,14 @@ export class GraphRunner {
     if (this.death) return;
     this.terminating = true;
     this.markDead('terminated by GraphRunner.terminate()');
+    this.closeGate();
     await this.worker.terminate();
+  }
+
+  /** Blocks until the worker is in no ONNX Runtime call and will start none: it may then be terminated. */
+  closeGate(): void {
+    live.delete(this);
+    closeNativeGate(this.signal, Slot.NATIVE_GATE, NATIVE_CALL_WAIT_MS);
   }
 
   /**
@@ -303,11 +324,14 @@ export class GraphRunner {
    * the worker the three ways it can die unasked: process.exit() or an uncaught
    * exception inside it (both executed in order, after the requests already posted), or
    * `worker.terminate()` from outside, which runs none of the worker's code and is noticed only
-   * by the liveness probe or the 'exit' event.
+   * by the liveness probe or the 'exit' event. That one lands between two ONNX Runtime calls
+   * (see closeGate), the only place a worker can be stopped without aborting the process.
    */
   _crashForTests(how: CrashKind | 'terminate'): void {
-    if (how === 'terminate') void this.worker.terminate();
-    else this.post({ op: 'crash', how });
+    if (how === 'terminate') {
+      this.closeGate();
+      void this.worker.terminate();
+    } else this.post({ op: 'crash', how });
   }
 
   // ---- internals ----
@@ -418,6 +442,7 @@ export class GraphRunner {
   private markDead(reason: string): void {
     if (this.death) return;
     this.death = new GraphRunnerDied(reason);
+    live.delete(this);
     for (const p of this.awaiting.values()) p.reject(this.death);
     this.awaiting.clear();
     this.replies.unref();

@@ -17,6 +17,8 @@ export const Slot = {
   RUNS_DONE: 4,
   /** Runs that failed (their outputs hold failures, not values). */
   RUNS_FAILED: 5,
+  /** The native-call gate (ort/native_gate.ts): closed before the worker is terminated. */
+  NATIVE_GATE: 6,
 } as const;
 
 const SLOTS = 8;

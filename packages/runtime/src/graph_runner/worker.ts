@@ -4,6 +4,7 @@
  * fails to load wakes a main thread blocked in readSync.
  */
 import { parentPort, workerData } from 'worker_threads';
+import { installNativeGate } from '../ort/native_gate';
 import { currentOsThreadId } from './liveness';
 import type { Reply, Request, WorkerInit } from './protocol';
 import { Slot, wake } from './signal';
@@ -25,6 +26,7 @@ process.on('exit', (code) => {
   wake(signal);
 });
 Atomics.store(signal, Slot.TID, currentOsThreadId());
+installNativeGate(signal, Slot.NATIVE_GATE);
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { Executor } = require('./executor') as typeof import('./executor');

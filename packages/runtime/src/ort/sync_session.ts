@@ -4,6 +4,7 @@
  * Checked against onnxruntime-node 1.30.0 by test/ort_adapter.test.ts.
  */
 import { Tensor } from 'onnxruntime-common';
+import { throughGate } from './native_gate';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { binding, initOrt } = require('onnxruntime-node/dist/binding') as {
   binding: { InferenceSession: new () => NativeSession };
@@ -41,13 +42,16 @@ export class SyncSession {
   private readonly fetches: Record<string, null>;
 
   constructor(model: Uint8Array, options: SessionOptions) {
-    initOrt();
-    this.native = new binding.InferenceSession();
-    // Failures are reported by the caller with the kernel's context; ORT's own log would repeat them.
-    this.native.loadModel(model.buffer as ArrayBuffer, model.byteOffset, model.byteLength,
-      { logSeverityLevel: 4, ...options });
-    this.inputNames = this.native.inputMetadata.map((m) => m.name);
-    this.outputNames = this.native.outputMetadata.map((m) => m.name);
+    ({ native: this.native, inputNames: this.inputNames, outputNames: this.outputNames } = throughGate(() => {
+      initOrt();
+      const native = new binding.InferenceSession();
+      // Failures are reported by the caller with the kernel's context; ORT's own log would repeat them.
+      native.loadModel(model.buffer as ArrayBuffer, model.byteOffset, model.byteLength,
+        { logSeverityLevel: 4, ...options });
+      return {
+        native, inputNames: native.inputMetadata.map((m) => m.name), outputNames: native.outputMetadata.map((m) => m.name),
+      };
+    }));
     this.fetches = Object.fromEntries(this.outputNames.map((n) => [n, null]));
   }
 
@@ -55,11 +59,11 @@ export class SyncSession {
   run(inputs: Tensor[]): Tensor[] {
     const feeds: Record<string, Tensor> = {};
     for (let i = 0; i < this.inputNames.length; i++) feeds[this.inputNames[i]] = inputs[i];
-    const result = this.native.run(feeds, this.fetches, RUN_OPTIONS);
+    const result = throughGate(() => this.native.run(feeds, this.fetches, RUN_OPTIONS));
     return this.outputNames.map((n) => result[n]);
   }
 
   dispose(): void {
-    this.native.dispose();
+    throughGate(() => this.native.dispose());
   }
 }
