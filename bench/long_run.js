@@ -1,12 +1,13 @@
 #!/usr/bin/env node
-// Long runs under co-execution (not a speed benchmark): 10,000 steps each of fixtures/mlp (unmodified,
-// through `node -r @terrajs/cli/register`, loops instrumented) and of a dynamic loop defined here (two
-// optimizers, a PRNG-chosen loss term, a carried tensor, reads every 10 steps). Sampled every --every
+// Long runs under co-execution (not a speed benchmark): 10,000 steps each of fixtures (mlp and dropblock by
+// default; unmodified, through `node -r @terrajs/cli/register`, loops instrumented) and of a dynamic loop
+// defined here (two optimizers, a PRNG-chosen loss term, a carried tensor, reads every 10 steps). Sampled every --every
 // steps: RSS, tensors, worker values, the lineage, TraceGraph nodes, compiled segments, time per step.
 // Checks: tensors and worker values flat after warm-up, RSS growth small, no segment compiled after
 // warm-up (no more segments than the paths taken), last decile not slower than the first.
 //
-// usage: node bench/long_run.js [--steps 10000] [--every 500]   (writes bench/results-long-run.md)
+// usage: node bench/long_run.js [--steps 10000] [--every 500] [--fixtures mlp,dropblock] [--no-dynamic]
+//        (writes bench/results-long-run.md)
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
@@ -14,7 +15,12 @@ const { spawnSync } = require('child_process');
 const { parseArgs } = require('util');
 
 const { values: opts } = parseArgs({
-  options: { steps: { type: 'string', default: '10000' }, every: { type: 'string', default: '500' } },
+  options: {
+    steps: { type: 'string', default: '10000' },
+    every: { type: 'string', default: '500' },
+    fixtures: { type: 'string', default: 'mlp,dropblock' },
+    'no-dynamic': { type: 'boolean', default: false },
+  },
 });
 const STEPS = Number(opts.steps);
 const EVERY = Number(opts.every);
@@ -133,7 +139,8 @@ function write(runs) {
 }
 
 async function main() {
-  const runs = [runFixture('mlp'), await runDynamic()];
+  const runs = opts.fixtures.split(',').filter(Boolean).map(runFixture);
+  if (!opts['no-dynamic']) runs.push(await runDynamic());
   for (const run of runs) process.stdout.write(`${run.name}: ${JSON.stringify(analyse(run))}\n`);
   write(runs);
 }
