@@ -104,6 +104,7 @@ function analyse(run) {
     tensorsFlat: warm.tensors === last.tensors && warm.buffers === last.buffers,
     workerFlat: secondHalf[0] <= firstHalf[0],
     rssGrowthMB: last.rssMB - warm.rssMB,
+    heapGrowthMB: last.heapMB - warm.heapMB,
     segmentsAfterWarmup: last.segmentsCompiled - warm.segmentsCompiled,
     graphNodesAfterWarmup: last.graphNodes - warm.graphNodes,
     maxLineage: Math.max(...s.map((x) => x.lineage ?? 0)),
@@ -127,12 +128,13 @@ function write(runs) {
       `| values held by the GraphRunner worker (least..most, first half vs second half after step ${a.warm.step}; the excess over the least is steps in flight) | ` +
         `${a.firstHalf.join('..')} vs ${a.secondHalf.join('..')}: ${a.workerFlat ? 'no growth' : '**grew**'} |`,
       `| RSS | ${f(a.warm.rssMB, 0)} MB vs ${f(a.last.rssMB, 0)} MB (${a.rssGrowthMB >= 0 ? '+' : ''}${f(a.rssGrowthMB, 1)} MB) |`,
+      `| JS heap after a full GC | ${f(a.warm.heapMB, 1)} MB vs ${f(a.last.heapMB, 1)} MB (${a.heapGrowthMB >= 0 ? '+' : ''}${f(a.heapGrowthMB, 1)} MB) |`,
       `| lineage (runs kept since the last host checkpoint), max over the run | ${a.maxLineage} |`,
       `| segments compiled after step ${a.warm.step} | ${a.segmentsAfterWarmup} |`,
       `| TraceGraph nodes added after step ${a.warm.step} | ${a.graphNodesAfterWarmup} |`,
       `| ms per step, first decile vs last decile | ${f(a.firstDecile, 3)} vs ${f(a.lastDecile, 3)} (x${f(a.slowdown)}) |`,
-      '', '| step | ms/step | RSS MB | tensors | worker values | lineage | graph nodes | segments | divergences |', '|---|---|---|---|---|---|---|---|---|',
-      ...run.samples.map((x) => `| ${x.step} | ${f(x.msPerStep, 3)} | ${f(x.rssMB, 0)} | ${x.tensors} | ${x.workerValues} | ${x.lineage} | ${x.graphNodes} | ${x.segmentsCompiled} | ${x.divergences} |`),
+      '', '| step | ms/step | RSS MB | heap MB | tensors | worker values | lineage | graph nodes | segments | divergences |', '|---|---|---|---|---|---|---|---|---|---|',
+      ...run.samples.map((x) => `| ${x.step} | ${f(x.msPerStep, 3)} | ${f(x.rssMB, 0)} | ${f(x.heapMB, 1)} | ${x.tensors} | ${x.workerValues} | ${x.lineage} | ${x.graphNodes} | ${x.segmentsCompiled} | ${x.divergences} |`),
       '');
   }
   fs.writeFileSync(path.join(__dirname, 'results-long-run.md'), lines.join('\n'));

@@ -1,11 +1,20 @@
 // One sample of a long run: where memory and co-execution's structures stand, and the time per step
-// since the previous sample.
+// since the previous sample. The heap is measured after a full GC, so that its growth means a leak.
+const v8 = require('v8');
+const vm = require('vm');
+
+function fullGc() {
+  if (!global.gc) v8.setFlagsFromString('--expose-gc');
+  (global.gc ?? vm.runInNewContext('gc'))();
+}
+
 function sampler(tf, coexecution) {
   const samples = [];
   let last = performance.now();
   let lastStep = 0;
   const sample = (step) => {
     const now = performance.now();
+    fullGc();
     const fp = coexecution.footprint();
     const st = coexecution.stats();
     const mem = process.memoryUsage();
