@@ -547,6 +547,7 @@ export class CoExecutor {
     nodeOutput: (node, output) => this.resolvable(this.nodeOutputs.get(node)?.[output]),
     variable: (name) => this.resolvable(engine().registeredVariables[name]?.dataId),
     feed: (index) => this.resolvable(this.recorder.feedBuffer(index)),
+    written: (index) => this.recorder.feed(index),
     carried: (slot) => this.resolvable(this.recorder.previousCarried(slot)),
     external: (info) => this.external(info),
   };

@@ -14,6 +14,8 @@ export interface StretchContext {
   nodeOutput(node: number, output: number): TensorInfo | undefined;
   variable(name: string): TensorInfo | undefined;
   feed(index: number): TensorInfo | undefined;
+  /** The signature and values of this iteration's feed `index`, if written yet (its buffer may be gone). */
+  written(index: number): (TensorSig & { readonly values: BackendValues }) | undefined;
   carried(slot: number): TensorInfo | undefined;
   external(info: TensorInfo): External;
 }
@@ -26,7 +28,9 @@ type Source =
   | { readonly kind: 'feed'; readonly index: number }
   | { readonly kind: 'carried'; readonly slot: number }
   /** A feed not written yet, predicted by value: checked when JS writes it (the guard). */
-  | { readonly kind: 'predicted'; readonly values: BackendValues };
+  | { readonly kind: 'predicted'; readonly values: BackendValues }
+  /** A feed not written yet, predicted to repeat the values of this iteration's feed `index` (the guard). */
+  | { readonly kind: 'echo'; readonly index: number };
 
 /** One predicted kernel. Inputs and outputs are tokens: placeholders made inside, or external slots. */
 interface Position {
@@ -52,7 +56,7 @@ const token = (): DataId => ({ id: -(++tokenCount) });
  * The structure of a stretch: the path the TraceGraph predicts from a node on, while it is unique
  * (one feasible successor at every node, see successor(); no graph break) and each input it takes from outside has a known
  * source (an output issued earlier in the iteration, a variable, a feed, the previous iteration's
- * carried value, a small feed predicted by value, before any read). Built once per start node and TraceGraph version,
+ * carried value, a small feed predicted by value or as a repeat of an earlier write, before any read). Built once per start node and TraceGraph version,
  * instantiated for every iteration by resolving only those sources.
  */
 export class StretchPlan {
@@ -102,6 +106,14 @@ export class StretchPlan {
       if (source.kind === 'predicted') {
         byToken.set(t, { dataId: t, dtype: sig.dtype, shape: sig.shape, values: source.values });
         guards.set(t, source.values);
+        continue;
+      }
+      if (source.kind === 'echo') {
+        // The earlier write's values, fed anew (its tensor may be disposed): JS's own write must repeat them.
+        const earlier = ctx.written(source.index);
+        if (!earlier || earlier.dtype !== sig.dtype || !sameShape(earlier.shape, sig.shape)) return undefined;
+        byToken.set(t, { dataId: t, dtype: sig.dtype, shape: sig.shape, values: earlier.values });
+        guards.set(t, earlier.values);
         continue;
       }
       const info = resolve(source, ctx, callInputs);
@@ -186,9 +198,12 @@ export class StretchPlan {
           const written = ctx.feed(sig.from.feed);
           if (written && (written.dtype !== sig.dtype || !sameShape(written.shape, sig.shape))) return undefined;
           if (!written) {
+            if (this.pastRead || node.afterRead) return undefined;
             const values = node.feedValues[i];
-            if (!values || this.pastRead || node.afterRead) return undefined;
-            from = { kind: 'predicted', values };
+            const echo = node.feedEchoes[i];
+            if (values) from = { kind: 'predicted', values };
+            else if (typeof echo === 'number' && ctx.written(sig.from.feed - echo)) from = { kind: 'echo', index: sig.from.feed - echo };
+            else return undefined;
           }
           break;
         }
@@ -198,7 +213,7 @@ export class StretchPlan {
           break;
       }
       // Resolvable now (for this first instance), so probably again in later iterations.
-      if (isSource(from) && from.kind !== 'predicted' && !resolve(from, ctx, [])) return undefined;
+      if (isSource(from) && from.kind !== 'predicted' && from.kind !== 'echo' && !resolve(from, ctx, [])) return undefined;
       out.push([sig.name, from, sig]);
     }
     return out;
@@ -310,7 +325,7 @@ function resolve(source: Source, ctx: StretchContext, callInputs: ReadonlyArray<
     case 'variable': return ctx.variable(source.name);
     case 'feed': return ctx.feed(source.index);
     case 'carried': return ctx.carried(source.slot);
-    case 'predicted': return undefined;
+    case 'predicted': case 'echo': return undefined;
   }
 }
 
@@ -325,7 +340,8 @@ function sameSource(a: Source, b: Source): boolean {
     case 'variable': return b.kind === 'variable' && b.name === a.name;
     case 'feed': return b.kind === 'feed' && b.index === a.index;
     case 'carried': return b.kind === 'carried' && b.slot === a.slot;
-    case 'predicted': return false;
+    // Each predicted write is its own slot: claiming binds it to the buffer JS wrote for that call.
+    case 'predicted': case 'echo': return false;
   }
 }
 

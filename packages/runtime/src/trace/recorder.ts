@@ -35,6 +35,11 @@ export class TraceRecorder {
     return this.feedIds[index];
   }
 
+  /** The current trace's feed `index` (its signature and values), if JS has written it yet. */
+  feed(index: number): Feed | undefined {
+    return this.feeds[index];
+  }
+
   /** The buffer that was the last trace's carried value `slot`. */
   previousCarried(slot: number): DataId | undefined {
     return this.lastCarried[slot];

@@ -1,5 +1,5 @@
 import type { BackendValues } from '@tensorflow/tfjs-core';
-import type { DraftKernel, Provenance, Trace, TracedKernel } from './trace';
+import type { DraftKernel, Feed, Provenance, Trace, TracedKernel } from './trace';
 
 /**
  * The TraceGraph: traces merged into one graph of kernel-at-site nodes. A node is identified by what
@@ -35,6 +35,13 @@ export interface GraphNode {
    * trace (null once they differed or were large). Run-ahead predicts such a feed before it is written.
    */
   readonly feedValues: Array<BackendValues | null | undefined>;
+  /**
+   * For each input that is a feed: how many writes earlier JS wrote the same values in the same
+   * iteration, while that held in every trace (null once it did not). A JS number that changes every
+   * step but is turned into a scalar once per layer (an optimizer's step size) is unpredictable only
+   * the first time: run-ahead predicts its later writes as echoes of the first.
+   */
+  readonly feedEchoes: Array<number | null | undefined>;
   /**
    * JS read a value right before this kernel in some trace. What JS writes after a read may depend on
    * the value read (a token sampled from logits), so run-ahead does not predict feeds past such a node.
@@ -89,6 +96,7 @@ export class TraceGraph {
     let prev = START;
     let beforePrev = START;
     const before = new Map<GraphNode, TracedKernel>();
+    const echoes = new FeedEchoes(trace);
     trace.kernels.forEach((kernel, op) => {
       let id = matched?.[op];
       const key = id === undefined ? this.keyOf(kernel, nodeOfOp) : '';
@@ -96,7 +104,7 @@ export class TraceGraph {
       if (id === undefined) {
         id = this.nodes.length;
         const inputs = kernel.inputs.map((i) => toNodeInput(i.from, nodeOfOp));
-        this.nodes.push({ id, key, kernel, recent: kernel, lifetimes: [], feedValues: [], inputs, next: new Map(), nextAfter: new Map(), ends: 0, breaks: false, afterRead: false });
+        this.nodes.push({ id, key, kernel, recent: kernel, lifetimes: [], feedValues: [], feedEchoes: [], inputs, next: new Map(), nextAfter: new Map(), ends: 0, breaks: false, afterRead: false });
         this.byKey.set(key, id);
         newNodes++;
       }
@@ -110,10 +118,21 @@ export class TraceGraph {
       if (node.recent !== kernel && !before.has(node)) before.set(node, node.recent);
       node.recent = kernel;
       kernel.inputs.forEach((input, i) => {
-        if (input.from.kind !== 'feed' || node.feedValues[i] === null) return;
-        const values = trace.feeds[input.from.feed]?.values;
+        if (input.from.kind !== 'feed') return;
+        const feed = input.from.feed;
+        const knownEcho = node.feedEchoes[i];
+        if (knownEcho !== null) {
+          const echo = echoes.offset(feed) ?? null;
+          const next = knownEcho === undefined || knownEcho === echo ? echo : null;
+          if (next !== knownEcho) this.version++;
+          node.feedEchoes[i] = next;
+        }
         const known = node.feedValues[i];
-        const next = isPredictableNumeric(values) && (known === undefined || sameNumbers(known, values)) ? (known ?? values) : null;
+        if (known === null) return;
+        const values = trace.feeds[feed]?.values;
+        // A known value is predictable: an equal one needs no second look at its size or content.
+        const next = known === undefined ? (isPredictableNumeric(values) ? values : null)
+          : (values !== undefined && sameNumbers(known, values) ? known : null);
         if (next !== known) this.version++;
         node.feedValues[i] = next;
       });
@@ -213,6 +232,42 @@ function isPredictableNumeric(v: BackendValues | undefined): v is Float32Array |
 function isFill(v: Float32Array | Int32Array | Uint8Array): boolean {
   for (let i = 1; i < v.length; i++) if (!Object.is(v[i], v[0])) return false;
   return true;
+}
+
+/** Which feeds of a trace repeat the values of an earlier one (small numeric feeds only), found on demand. */
+class FeedEchoes {
+  private first: Map<string, number> | undefined;
+
+  constructor(private readonly trace: Trace) {}
+
+  /** How many writes before `feed` the trace first wrote the same dtype, shape and values; undefined if none did. */
+  offset(feed: number): number | undefined {
+    const f = this.trace.feeds[feed];
+    if (!f || !isSmallNumeric(f.values)) return undefined;
+    const first = this.firstByContent().get(contentKey(f));
+    return first !== undefined && first < feed ? feed - first : undefined;
+  }
+
+  private firstByContent(): Map<string, number> {
+    if (this.first) return this.first;
+    this.first = new Map();
+    for (const f of this.trace.feeds) {
+      if (!isSmallNumeric(f.values)) continue;
+      const key = contentKey(f);
+      if (!this.first.has(key)) this.first.set(key, f.index);
+    }
+    return this.first;
+  }
+}
+
+function isSmallNumeric(v: BackendValues | undefined): v is Float32Array | Int32Array | Uint8Array {
+  return (v instanceof Float32Array || v instanceof Int32Array || v instanceof Uint8Array) && v.byteLength <= PREDICTABLE_FEED_BYTES;
+}
+
+/** Object.is equality of numbers, as a string: -0 and NaN kept apart from 0 and each other's look-alikes. */
+function contentKey(f: Feed): string {
+  const values = Array.from(f.values as ArrayLike<number>, (v) => (Object.is(v, -0) ? '-0' : String(v)));
+  return `${f.dtype}|${f.shape.join(',')}|${values.join(',')}`;
 }
 
 function sameNumbers(a: BackendValues, b: BackendValues): boolean {

@@ -6,7 +6,11 @@
  *   instead of being cut at every such gradient.
  * - A node of another path that takes a feed where this path keeps a tensor (a learning rate set in
  *   warm-up steps, kept afterwards) must not make the path look ambiguous.
+ * - Echoes: a JS number that changes every step, turned into a scalar once per variable (a hand-written
+ *   optimizer's step size), is unpredictable only at its first write of the step; the later writes are
+ *   predicted to repeat it, behind a guard.
  */
+import { coexecution } from '@terrajs/runtime';
 import { data, differential, expectAgreement, tf } from './harness';
 
 test('a step whose gradients write large ones-fills runs ahead whole', async () => {
@@ -125,4 +129,45 @@ test('after a stretch is abandoned, the rest of the step is batched: no new stre
   expect(r.stats.runAhead.abandoned).toBeGreaterThan(0);
   // At most one abandoned stretch per iteration that left its prediction.
   expect(r.stats.runAhead.abandoned).toBeLessThanOrEqual(r.stats.iterations.coexecuted + r.stats.iterations.diverged - 8 + 1);
+});
+
+/** A hand-written Adam-like update: the step size and the decay are JS numbers new every step, written once per variable. */
+function handWrittenUpdates(perturbAt?: number) {
+  return (log: (...v: Array<number | ArrayLike<number>>) => void) => {
+    const ws = [1, 2, 3, 4, 5, 6].map((k) => tf.variable(data(30 + k, [6, 6], 0.3)));
+    const x = data(40, [4, 6]);
+    for (let step = 0; step < 14; step++) {
+      const stepSize = 0.01 / Math.sqrt(step + 1);
+      const decay = 1e-3 * (1 + step);
+      const { grads, value } = tf.variableGrads(() => {
+        let h: tf.Tensor = x;
+        for (const w of ws) h = tf.tanh(tf.matMul(h, w));
+        return tf.mean(tf.square(h)) as tf.Scalar;
+      });
+      ws.forEach((w, i) => tf.tidy(() => {
+        // At `perturbAt`, one variable's step size differs from the others' (the echo's guard must catch it).
+        const size = step === perturbAt && i === 3 ? stepSize * 2 : stepSize;
+        w.assign(tf.sub(w, tf.add(tf.mul(grads[w.name], size), tf.mul(w, decay))));
+      }));
+      log(value.dataSync()[0]);
+      tf.dispose([value, ...Object.values(grads)]);
+      coexecution.markIteration();
+    }
+    log(...ws.map((w) => w.dataSync()));
+  };
+}
+
+test('a JS step size written once per variable: its repeats are predicted, the update runs ahead in a few stretches', async () => {
+  const r = await differential(handWrittenUpdates());
+  expectAgreement(r);
+  expect(r.stats.iterations.diverged).toBe(0);
+  expect(r.stats.runAhead.abandoned).toBe(0);
+  // Cut at the first write of the step size and of the decay only (before: once per variable and feed).
+  expect(r.stats.runAhead.stretches).toBeLessThanOrEqual(3 * r.stats.iterations.coexecuted);
+});
+
+test('a repeat that does not repeat: the guard abandons the stretch, values stay right', async () => {
+  const r = await differential(handWrittenUpdates(10));
+  expectAgreement(r);
+  expect(r.stats.runAhead.abandoned).toBeGreaterThan(0);
 });

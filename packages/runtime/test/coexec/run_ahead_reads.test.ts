@@ -56,7 +56,7 @@ describe('run-ahead past reads', () => {
       kernelName: 'Identity', sitePath: [], ordinal: 0, attrs: '{}', path: 'view' as const, outputs: [sig],
       inputs: [{ name: 'x', ...sig, from: { kind: 'feed' as const, feed } }],
     });
-    const trace = { kernels: [kernel(0), kernel(1)], feeds: [{ values: new Float32Array([2]) }, { values: new Float32Array([2]) }], fetches: [] };
+    const trace = { kernels: [kernel(0), kernel(1)], feeds: [0, 1].map((index) => ({ index, ...sig, afterKernel: index, values: new Float32Array([2]) })), fetches: [] };
     const graph = new TraceGraph();
     graph.merge(trace as never);
     graph.merge(trace as never);
