@@ -6,7 +6,8 @@ import type { HostData, ValueId } from '../graph_runner/protocol';
 import { InFlight, RunLedger } from './run_ledger';
 import { IterationProfile } from './iteration_profile';
 import { Lineage } from './lineage';
-import { SHARED_CONSTANT_BYTES, SharedConstants, sameContent } from './shared_constants';
+import { SHARED_CONSTANT_BYTES, SharedConstants } from './shared_constants';
+import { sameValues } from '../trace/same_values';
 import { TerraData, toHostData } from './terra_data';
 import { GraphRunnerDied, GraphValueError } from '../graph_runner/errors';
 import { isLowerableDtype } from '../onnx/dtypes';
@@ -548,6 +549,7 @@ export class CoExecutor {
     variable: (name) => this.resolvable(engine().registeredVariables[name]?.dataId),
     feed: (index) => this.resolvable(this.recorder.feedBuffer(index)),
     written: (index) => this.recorder.feed(index),
+    writes: () => this.recorder.writeCount,
     carried: (slot) => this.resolvable(this.recorder.previousCarried(slot)),
     external: (info) => this.external(info),
   };
@@ -555,7 +557,7 @@ export class CoExecutor {
   /** Whether the buffer JS wrote holds a predicted feed's values (run-ahead's guard). */
   private sameValues(actual: DataId, expected: BackendValues): boolean {
     const values = this.entry(actual)?.values as ArrayLike<number> | undefined;
-    return values !== undefined && sameContent(values, expected as ArrayLike<number>);
+    return values !== undefined && sameValues(values, expected as ArrayLike<number>);
   }
 
   /** A buffer a stretch may take as input now: alive, with its value on the host or in the worker. */

@@ -107,6 +107,7 @@ export class PendingBatch {
   toTrace(): Trace {
     const kernels: TracedKernel[] = this.kernels.map((k, index) => ({
       index,
+      writes: 0,
       sitePath: [],
       ordinal: 0,
       kernelName: k.kernelName,

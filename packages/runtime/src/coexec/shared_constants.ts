@@ -1,5 +1,6 @@
 import type { DataType } from '@tensorflow/tfjs-core';
 import type { HostData, ValueId } from '../graph_runner/protocol';
+import { sameValues } from '../trace/same_values';
 
 /**
  * Small host values (a learning rate, an optimizer's beta, the ones a gradient starts from) are
@@ -20,7 +21,7 @@ export class SharedConstants {
   }
 
   find(dtype: DataType, shape: readonly number[], values: HostData): ValueId | undefined {
-    return this.bySignature.get(signature(dtype, shape))?.find((c) => sameContent(c.values, values))?.id;
+    return this.bySignature.get(signature(dtype, shape))?.find((c) => sameValues(c.values, values))?.id;
   }
 
   /** Shares a value just uploaded under `id`; false if it cannot be shared (it then belongs to its tensor). */
@@ -37,10 +38,4 @@ export class SharedConstants {
 
 function signature(dtype: DataType, shape: readonly number[]): string {
   return `${dtype}[${shape.join(',')}]`;
-}
-
-export function sameContent(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
-  if (a.length !== b.length || a.constructor !== b.constructor) return false;
-  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
-  return true;
 }

@@ -16,6 +16,8 @@ export interface StretchContext {
   feed(index: number): TensorInfo | undefined;
   /** The signature and values of this iteration's feed `index`, if written yet (its buffer may be gone). */
   written(index: number): (TensorSig & { readonly values: BackendValues }) | undefined;
+  /** How many tensors JS has written in this iteration so far. */
+  writes(): number;
   carried(slot: number): TensorInfo | undefined;
   external(info: TensorInfo): External;
 }
@@ -25,12 +27,13 @@ type Source =
   | { readonly kind: 'call'; readonly input: number }
   | { readonly kind: 'node'; readonly node: number; readonly output: number }
   | { readonly kind: 'variable'; readonly name: string }
-  | { readonly kind: 'feed'; readonly index: number }
+  /** A tensor JS wrote before the stretch starts, `back` writes before its start (see TracedKernel.writes). */
+  | { readonly kind: 'feed'; readonly back: number }
   | { readonly kind: 'carried'; readonly slot: number }
   /** A feed not written yet, predicted by value: checked when JS writes it (the guard). */
   | { readonly kind: 'predicted'; readonly values: BackendValues }
-  /** A feed not written yet, predicted to repeat the values of this iteration's feed `index` (the guard). */
-  | { readonly kind: 'echo'; readonly index: number };
+  /** A feed not written yet, predicted to repeat the values of the write `back` writes before the start (the guard). */
+  | { readonly kind: 'echo'; readonly back: number };
 
 /** One predicted kernel. Inputs and outputs are tokens: placeholders made inside, or external slots. */
 interface Position {
@@ -69,9 +72,16 @@ export class StretchPlan {
   private readonly slots: Array<{ token: DataId; source: Source; sig: TensorSig }> = [];
   /** The path went past a node JS read a value before (GraphNode.afterRead): feeds are no longer predicted. */
   private pastRead = false;
+  /**
+   * Writes before the start node's call in the traces the plan is read from. Feeds are placed by their
+   * distance back from the start, not by index: a step that begins with extra writes (an evaluation's
+   * inputs) shifts every index of the step, not that distance.
+   */
+  private readonly startWrites: number;
 
   private constructor(ctx: StretchContext, first: number, firstInputs: ReadonlyArray<readonly [string, TensorInfo]>, maxLength: number) {
     const graph = ctx.graph;
+    this.startWrites = graph.nodes[first].recent.writes;
     this.append(graph, first, firstInputs.map(([name, info], i) => [name, { kind: 'call', input: i } as Source, info] as const));
     let node = graph.nodes[first];
     while (this.positions.length < maxLength) {
@@ -110,7 +120,7 @@ export class StretchPlan {
       }
       if (source.kind === 'echo') {
         // The earlier write's values, fed anew (its tensor may be disposed): JS's own write must repeat them.
-        const earlier = ctx.written(source.index);
+        const earlier = ctx.written(ctx.writes() - source.back);
         if (!earlier || earlier.dtype !== sig.dtype || !sameShape(earlier.shape, sig.shape)) return undefined;
         byToken.set(t, { dataId: t, dtype: sig.dtype, shape: sig.shape, values: earlier.values });
         guards.set(t, earlier.values);
@@ -144,7 +154,7 @@ export class StretchPlan {
 
   /**
    * One token per distinct source, so that a value used twice is one segment input. A feed is named by
-   * its position among the iteration's writes, which differs between paths: the same position seen
+   * its distance back from the stretch's start, which differs between paths: the same distance seen
    * with another signature is another value, and gets its own slot (and its own check at instantiate).
    */
   private slotToken(source: Source, sig: TensorSig): DataId {
@@ -191,20 +201,22 @@ export class StretchPlan {
         case 'variable': from = { kind: 'variable', name: want.name }; break;
         case 'feed': {
           if (sig.from.kind !== 'feed') return undefined;
-          from = { kind: 'feed', index: sig.from.feed };
-          // Feeds are numbered by position among this iteration's writes: one of another signature at
-          // that position is another value (the node belongs to another path, such as a learning rate
-          // written in some steps and kept in others), so the path is not predicted through this node.
-          const written = ctx.feed(sig.from.feed);
-          if (written && (written.dtype !== sig.dtype || !sameShape(written.shape, sig.shape))) return undefined;
-          if (!written) {
-            if (this.pastRead || node.afterRead) return undefined;
-            const values = node.feedValues[i];
-            const echo = node.feedEchoes[i];
-            if (values) from = { kind: 'predicted', values };
-            else if (typeof echo === 'number' && ctx.written(sig.from.feed - echo)) from = { kind: 'echo', index: sig.from.feed - echo };
-            else return undefined;
+          const back = this.startWrites - sig.from.feed;
+          // Written before the start: one of another signature there is another value (the node belongs
+          // to another path, such as a learning rate written in some steps and kept in others), so the
+          // path is not predicted through this node.
+          if (back > 0) {
+            const written = ctx.written(ctx.writes() - back);
+            if (!written || written.dtype !== sig.dtype || !sameShape(written.shape, sig.shape)) return undefined;
+            from = { kind: 'feed', back };
+            break;
           }
+          if (this.pastRead || node.afterRead) return undefined;
+          const values = node.feedValues[i];
+          const echo = node.feedEchoes[i];
+          if (values) from = { kind: 'predicted', values };
+          else if (typeof echo === 'number' && echo > -back && ctx.written(ctx.writes() - (back + echo))) from = { kind: 'echo', back: back + echo };
+          else return undefined;
           break;
         }
         case 'carried':
@@ -323,7 +335,7 @@ function resolve(source: Source, ctx: StretchContext, callInputs: ReadonlyArray<
     case 'call': return callInputs[source.input]?.[1];
     case 'node': return ctx.nodeOutput(source.node, source.output);
     case 'variable': return ctx.variable(source.name);
-    case 'feed': return ctx.feed(source.index);
+    case 'feed': return ctx.feed(ctx.writes() - source.back);
     case 'carried': return ctx.carried(source.slot);
     case 'predicted': case 'echo': return undefined;
   }
@@ -338,7 +350,7 @@ function sameSource(a: Source, b: Source): boolean {
     case 'call': return b.kind === 'call' && b.input === a.input;
     case 'node': return b.kind === 'node' && b.node === a.node && b.output === a.output;
     case 'variable': return b.kind === 'variable' && b.name === a.name;
-    case 'feed': return b.kind === 'feed' && b.index === a.index;
+    case 'feed': return b.kind === 'feed' && b.back === a.back;
     case 'carried': return b.kind === 'carried' && b.slot === a.slot;
     // Each predicted write is its own slot: claiming binds it to the buffer JS wrote for that call.
     case 'predicted': case 'echo': return false;

@@ -35,6 +35,11 @@ export class TraceRecorder {
     return this.feedIds[index];
   }
 
+  /** How many tensors JS has written in the current trace. */
+  get writeCount(): number {
+    return this.feeds.length;
+  }
+
   /** The current trace's feed `index` (its signature and values), if JS has written it yet. */
   feed(index: number): Feed | undefined {
     return this.feeds[index];
@@ -65,6 +70,7 @@ export class TraceRecorder {
     const sitePath = callPath();
     return {
       index: this.kernels.length,
+      writes: this.feeds.length,
       sitePath,
       ordinal: this.nextOrdinal(sitePath),
       kernelName,
@@ -85,7 +91,7 @@ export class TraceRecorder {
       if (!this.origin.has(t.dataId)) this.origin.set(t.dataId, { kind: 'op', op: index, output });
     }
     const kernel: TracedKernel = {
-      index, sitePath: draft.sitePath, ordinal: draft.ordinal, kernelName: draft.kernelName, attrs: draft.attrs,
+      index, writes: draft.writes, sitePath: draft.sitePath, ordinal: draft.ordinal, kernelName: draft.kernelName, attrs: draft.attrs,
       inputs: draft.inputs, outputs: sigs, path,
     };
     this.kernels.push(kernel);

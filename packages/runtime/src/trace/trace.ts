@@ -19,6 +19,11 @@ export interface TensorSig {
 /** One kernel invocation of a trace. */
 export interface TracedKernel {
   readonly index: number;
+  /**
+   * How many tensors JS had written in the trace before this call. A feed's distance back from a call
+   * does not change when the iteration begins with extra writes (an evaluation's inputs), its index does.
+   */
+  readonly writes: number;
   /** The user-level call path (babel-plugin-terra's site stack), outermost first. */
   readonly sitePath: readonly string[];
   /** The kernel's position among the kernels issued under the same innermost site activation. */

@@ -1,4 +1,5 @@
 import type { BackendValues } from '@tensorflow/tfjs-core';
+import { sameValues } from './same_values';
 import type { DraftKernel, Feed, Provenance, Trace, TracedKernel } from './trace';
 
 /**
@@ -132,7 +133,7 @@ export class TraceGraph {
         const values = trace.feeds[feed]?.values;
         // A known value is predictable: an equal one needs no second look at its size or content.
         const next = known === undefined ? (isPredictableNumeric(values) ? values : null)
-          : (values !== undefined && sameNumbers(known, values) ? known : null);
+          : (values !== undefined && sameValues(known as ArrayLike<number>, values as ArrayLike<number>) ? known : null);
         if (next !== known) this.version++;
         node.feedValues[i] = next;
       });
@@ -236,7 +237,8 @@ function isFill(v: Float32Array | Int32Array | Uint8Array): boolean {
 
 /** Which feeds of a trace repeat the values of an earlier one (small numeric feeds only), found on demand. */
 class FeedEchoes {
-  private first: Map<string, number> | undefined;
+  /** Small feeds by signature and first value, in write order: the candidates compared in full. */
+  private buckets: Map<string, number[]> | undefined;
 
   constructor(private readonly trace: Trace) {}
 
@@ -244,19 +246,24 @@ class FeedEchoes {
   offset(feed: number): number | undefined {
     const f = this.trace.feeds[feed];
     if (!f || !isSmallNumeric(f.values)) return undefined;
-    const first = this.firstByContent().get(contentKey(f));
-    return first !== undefined && first < feed ? feed - first : undefined;
+    for (const j of this.byHead().get(headKey(f)) ?? []) {
+      if (j >= feed) return undefined;
+      if (sameValues(this.trace.feeds[j].values as ArrayLike<number>, f.values)) return feed - j;
+    }
+    return undefined;
   }
 
-  private firstByContent(): Map<string, number> {
-    if (this.first) return this.first;
-    this.first = new Map();
+  private byHead(): Map<string, number[]> {
+    if (this.buckets) return this.buckets;
+    this.buckets = new Map();
     for (const f of this.trace.feeds) {
       if (!isSmallNumeric(f.values)) continue;
-      const key = contentKey(f);
-      if (!this.first.has(key)) this.first.set(key, f.index);
+      const key = headKey(f);
+      const bucket = this.buckets.get(key);
+      if (bucket) bucket.push(f.index);
+      else this.buckets.set(key, [f.index]);
     }
-    return this.first;
+    return this.buckets;
   }
 }
 
@@ -264,19 +271,12 @@ function isSmallNumeric(v: BackendValues | undefined): v is Float32Array | Int32
   return (v instanceof Float32Array || v instanceof Int32Array || v instanceof Uint8Array) && v.byteLength <= PREDICTABLE_FEED_BYTES;
 }
 
-/** Object.is equality of numbers, as a string: -0 and NaN kept apart from 0 and each other's look-alikes. */
-function contentKey(f: Feed): string {
-  const values = Array.from(f.values as ArrayLike<number>, (v) => (Object.is(v, -0) ? '-0' : String(v)));
-  return `${f.dtype}|${f.shape.join(',')}|${values.join(',')}`;
+/** A feed's dtype, shape and first value: cheap to build, and feeds that differ mostly differ in it. */
+function headKey(f: Feed): string {
+  const first = (f.values as ArrayLike<number>)[0];
+  return `${f.dtype}|${f.shape.join(',')}|${Object.is(first, -0) ? '-0' : String(first)}`;
 }
 
-function sameNumbers(a: BackendValues, b: BackendValues): boolean {
-  const x = a as ArrayLike<number>;
-  const y = b as ArrayLike<number>;
-  if (x.length !== y.length || a.constructor !== b.constructor) return false;
-  for (let i = 0; i < x.length; i++) if (!Object.is(x[i], y[i])) return false;
-  return true;
-}
 
 function sameCall(node: GraphNode, call: DraftKernel, nodeOfOp: readonly number[]): boolean {
   const k = node.kernel;
