@@ -546,6 +546,7 @@ export class CoExecutor {
     canDelegate: (node: GraphNode) => !node.breaks && !this.breakNodes.has(node.id) && loweringFor(node.kernel.kernelName) !== undefined &&
       node.kernel.inputs.every((i) => isLowerableDtype(i.dtype)) && node.kernel.outputs.every((o) => isLowerableDtype(o.dtype)),
     nodeOutput: (node, output) => this.resolvable(this.nodeOutputs.get(node)?.[output]),
+    issued: (node) => this.nodeOutputs.has(node),
     variable: (name) => this.resolvable(engine().registeredVariables[name]?.dataId),
     feed: (index) => this.resolvable(this.recorder.feedBuffer(index)),
     written: (index) => this.recorder.feed(index),

@@ -12,6 +12,8 @@ export interface StretchContext {
   canDelegate(node: GraphNode): boolean;
   /** A node's output issued earlier in this iteration, if JS still holds it and its value is not pending. */
   nodeOutput(node: number, output: number): TensorInfo | undefined;
+  /** Whether the node was called in this iteration (its outputs may be gone since). */
+  issued(node: number): boolean;
   variable(name: string): TensorInfo | undefined;
   feed(index: number): TensorInfo | undefined;
   /** The signature and values of this iteration's feed `index`, if written yet (its buffer may be gone). */
@@ -169,8 +171,10 @@ export class StretchPlan {
    * The node the path goes on to, with its inputs' sources. A node shared by paths that differ only in
    * shapes (a view of a variable or of a scalar, reached under every batch length or in every layer)
    * branches to one successor per path: the candidates are those that traces took after the node the
-   * stretch came from, and of those the one whose inputs all have a source on this path. If more than
-   * one could follow (JS chooses between them), the path is not predicted.
+   * stretch came from, and of those the one whose inputs all have a source on this path. A candidate
+   * whose input only is not available now (a tensor JS has not written yet and that has no prediction,
+   * a carried value) may still be where JS goes: if the latest trace went there, the path is not predicted.
+   * If more than one could follow (JS chooses between them), the path is not predicted either.
    */
   private successor(node: GraphNode, ctx: StretchContext):
     { id: number; inputs: Array<readonly [string, Source | DataId, TensorSig]> } | undefined {
@@ -179,7 +183,8 @@ export class StretchPlan {
     let found: { id: number; inputs: Array<readonly [string, Source | DataId, TensorSig]> } | undefined;
     for (const id of candidates) {
       const inputs = this.sources(ctx.graph.nodes[id], ctx);
-      if (!inputs) continue;
+      if (inputs === 'unavailable' && id === node.lastNext) return undefined;
+      if (!Array.isArray(inputs)) continue;
       if (found) return undefined;
       found = { id, inputs };
     }
@@ -188,10 +193,15 @@ export class StretchPlan {
     return VIEW_KERNELS.has(next.kernel.kernelName) || ctx.canDelegate(next) ? found : undefined;
   }
 
-  /** Where each input of a predicted node comes from, or undefined if one has no known source. */
-  private sources(node: GraphNode, ctx: StretchContext): Array<readonly [string, Source | DataId, TensorSig]> | undefined {
+  /**
+   * Where each input of a predicted node comes from; 'impossible' if one has no source on this path (the
+   * output of a node this iteration did not call, a feed of another signature), 'unavailable' if one is
+   * not at hand now (not written yet and not predicted, carried but not resolvable, disposed).
+   */
+  private sources(node: GraphNode, ctx: StretchContext): Array<readonly [string, Source | DataId, TensorSig]> | 'impossible' | 'unavailable' {
     const recent = node.recent;
     const out: Array<readonly [string, Source | DataId, TensorSig]> = [];
+    let unavailable = false;
     for (let i = 0; i < node.inputs.length; i++) {
       const want = node.inputs[i];
       const sig = recent.inputs[i];
@@ -200,35 +210,40 @@ export class StretchPlan {
         case 'node': from = this.produced(want.node, want.output) ?? { kind: 'node', node: want.node, output: want.output }; break;
         case 'variable': from = { kind: 'variable', name: want.name }; break;
         case 'feed': {
-          if (sig.from.kind !== 'feed') return undefined;
+          if (sig.from.kind !== 'feed') return 'impossible';
           const back = this.startWrites - sig.from.feed;
           // Written before the start: one of another signature there is another value (the node belongs
           // to another path, such as a learning rate written in some steps and kept in others), so the
           // path is not predicted through this node.
           if (back > 0) {
             const written = ctx.written(ctx.writes() - back);
-            if (!written || written.dtype !== sig.dtype || !sameShape(written.shape, sig.shape)) return undefined;
+            if (!written || written.dtype !== sig.dtype || !sameShape(written.shape, sig.shape)) return 'impossible';
             from = { kind: 'feed', back };
             break;
           }
-          if (this.pastRead || node.afterRead) return undefined;
           const values = node.feedValues[i];
           const echo = node.feedEchoes[i];
-          if (values) from = { kind: 'predicted', values };
+          if (this.pastRead || node.afterRead) unavailable = true;
+          else if (values) from = { kind: 'predicted', values };
           else if (typeof echo === 'number' && echo > -back && ctx.written(ctx.writes() - (back + echo))) from = { kind: 'echo', back: back + echo };
-          else return undefined;
+          else unavailable = true;
           break;
         }
         case 'carried':
-          if (sig.from.kind !== 'carried') return undefined;
+          if (sig.from.kind !== 'carried') return 'impossible';
           from = { kind: 'carried', slot: sig.from.slot };
           break;
       }
+      if (from === undefined) continue;
       // Resolvable now (for this first instance), so probably again in later iterations.
-      if (isSource(from) && from.kind !== 'predicted' && from.kind !== 'echo' && !resolve(from, ctx, [])) return undefined;
+      if (isSource(from) && from.kind !== 'predicted' && from.kind !== 'echo' && !resolve(from, ctx, [])) {
+        if (from.kind === 'node' && !ctx.issued(from.node)) return 'impossible';
+        unavailable = true;
+        continue;
+      }
       out.push([sig.name, from, sig]);
     }
-    return out;
+    return unavailable ? 'unavailable' : out;
   }
 
   /** The token of the latest output of `node` inside the stretch. */

@@ -57,6 +57,8 @@ export interface GraphNode {
    * still tells them apart, so run-ahead can follow the path past the shared node.
    */
   readonly nextAfter: Map<number, Set<number>>;
+  /** The successor the latest merged trace took from here (at its last visit). */
+  lastNext: number | undefined;
   /** How many merged traces ended at this node. */
   ends: number;
   /**
@@ -105,7 +107,7 @@ export class TraceGraph {
       if (id === undefined) {
         id = this.nodes.length;
         const inputs = kernel.inputs.map((i) => toNodeInput(i.from, nodeOfOp));
-        this.nodes.push({ id, key, kernel, recent: kernel, lifetimes: [], feedValues: [], feedEchoes: [], inputs, next: new Map(), nextAfter: new Map(), ends: 0, breaks: false, afterRead: false });
+        this.nodes.push({ id, key, kernel, recent: kernel, lifetimes: [], feedValues: [], feedEchoes: [], inputs, next: new Map(), nextAfter: new Map(), lastNext: undefined, ends: 0, breaks: false, afterRead: false });
         this.byKey.set(key, id);
         newNodes++;
       }
@@ -147,7 +149,13 @@ export class TraceGraph {
       const count = edges.get(id);
       if (count === undefined) newEdges++;
       edges.set(id, (count ?? 0) + 1);
-      if (prev !== START) this.addNextAfter(this.nodes[prev], beforePrev, id);
+      if (prev !== START) {
+        const from = this.nodes[prev];
+        this.addNextAfter(from, beforePrev, id);
+        // Only a choice between successors depends on which was taken last (see StretchPlan.successor).
+        if (from.lastNext !== id && from.next.size > 1) this.version++;
+        from.lastNext = id;
+      }
       beforePrev = prev;
       prev = id;
     });
