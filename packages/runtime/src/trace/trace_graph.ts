@@ -57,7 +57,7 @@ export interface GraphNode {
    * still tells them apart, so run-ahead can follow the path past the shared node.
    */
   readonly nextAfter: Map<number, Set<number>>;
-  /** The successor the latest merged trace took from here (at its last visit). */
+  /** The successor the latest merged trace took from here (at its last visit in that trace). */
   lastNext: number | undefined;
   /** How many merged traces ended at this node. */
   ends: number;
@@ -100,6 +100,8 @@ export class TraceGraph {
     let beforePrev = START;
     const before = new Map<GraphNode, TracedKernel>();
     const echoes = new FeedEchoes(trace);
+    /** Each node's successor at its last visit in this trace (a node met several times may go on differently). */
+    const lastTaken = new Map<GraphNode, number>();
     trace.kernels.forEach((kernel, op) => {
       let id = matched?.[op];
       const key = id === undefined ? this.keyOf(kernel, nodeOfOp) : '';
@@ -150,16 +152,18 @@ export class TraceGraph {
       if (count === undefined) newEdges++;
       edges.set(id, (count ?? 0) + 1);
       if (prev !== START) {
-        const from = this.nodes[prev];
-        this.addNextAfter(from, beforePrev, id);
-        // Only a choice between successors depends on which was taken last (see StretchPlan.successor).
-        if (from.lastNext !== id && from.next.size > 1) this.version++;
-        from.lastNext = id;
+        this.addNextAfter(this.nodes[prev], beforePrev, id);
+        lastTaken.set(this.nodes[prev], id);
       }
       beforePrev = prev;
       prev = id;
     });
     if (prev !== START) this.nodes[prev].ends++;
+    for (const [node, id] of lastTaken) {
+      // Only a choice between successors depends on which was taken last (see StretchPlan.successor).
+      if (node.lastNext !== id && node.next.size > 1) this.version++;
+      node.lastNext = id;
+    }
     for (const [node, recent] of before) if (movedInputs(recent, node.recent)) this.version++;
     for (const fetch of trace.fetches) {
       const node = this.nodes[nodeOfOp[fetch.afterKernel]];
