@@ -382,7 +382,7 @@ export class CoExecutor {
     this.nodeOfOp.push(p.node);
     this.prev = p.node;
     if (this.stretch) {
-      const claim = this.stretch.claim(p.node, inputs, (actual, expected) => this.sameValues(actual, expected));
+      const claim = this.stretch.claim(p.node, inputs, (actual, expected) => this.holdsValues(actual, expected));
       if (claim) return this.takeClaim(draft, p.node, claim, args, eager);
       this.endStretch();
     }
@@ -556,7 +556,7 @@ export class CoExecutor {
   };
 
   /** Whether the buffer JS wrote holds a predicted feed's values (run-ahead's guard). */
-  private sameValues(actual: DataId, expected: BackendValues): boolean {
+  private holdsValues(actual: DataId, expected: BackendValues): boolean {
     const values = this.entry(actual)?.values as ArrayLike<number> | undefined;
     return values !== undefined && sameValues(values, expected as ArrayLike<number>);
   }

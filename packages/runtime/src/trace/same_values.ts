@@ -6,15 +6,15 @@
  * wrong one.
  */
 export function sameValues(a: ArrayLike<number> | ArrayBufferView, b: ArrayLike<number> | ArrayBufferView): boolean {
-  if (a.constructor !== b.constructor || !ArrayBuffer.isView(a) || !ArrayBuffer.isView(b)) return sameNumbers(a, b);
-  if (a.byteLength !== b.byteLength) return false;
-  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
-}
-
-function sameNumbers(a: unknown, b: unknown): boolean {
+  if (a.constructor !== b.constructor) return false;
+  if (ArrayBuffer.isView(a) && ArrayBuffer.isView(b)) {
+    return a.byteLength === b.byteLength &&
+      Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+  }
+  // Not typed arrays (a string tensor's array of encoded strings): element by element.
   const x = a as ArrayLike<number>;
   const y = b as ArrayLike<number>;
-  if (x.constructor !== y.constructor || x.length !== y.length) return false;
+  if (x.length !== y.length) return false;
   for (let i = 0; i < x.length; i++) if (!Object.is(x[i], y[i])) return false;
   return true;
 }
