@@ -1,10 +1,10 @@
 /**
  * The progress bar `terra run` draws on stderr while a segment compiles (docs/cli.md), with cli-progress.
  * Only on a TTY, and only once a compile has taken longer than a delay (300 ms by default): short
- * compiles, cache hits and piped output never see it. It clears itself when the compile ends.
+ * compiles, cache hits and piped output never see it. It clears itself when the compile ends or JS goes on.
  *
- * The JS thread is blocked for the whole compile (it lowers the kernels, then waits in Atomics.wait for
- * the worker to create the session), so no timer of cli-progress can fire: every redraw is a
+ * It is drawn only while the JS thread is blocked by a compile (it lowers the kernels, or waits in
+ * Atomics.wait for a value behind the worker's session), so no timer of cli-progress can fire: every redraw is a
  * synchronous update from co-execution's CompileProgress calls, which come at least every 20 ms while
  * it waits. A TTY's stream writes synchronously on Linux and macOS, so what is drawn shows at once.
  */

@@ -1,7 +1,7 @@
 /**
  * ONNX Runtime sessions created through the compiled-graph cache (docs/cache.md). Creating a segment's
- * session at the highest optimization level is most of a compile (measured: 140 ms of 220 for a
- * 30-layer MLP step); ORT can save the model it optimized (`optimizedModelFilePath`), and loading that
+ * session with ORT's graph optimizations is most of a compile (measured at level 'all': 140 ms of 220
+ * for a 30-layer MLP step); ORT can save the model it optimized (`optimizedModelFilePath`), and loading that
  * with optimizations disabled gives the same graph, so the same results, in about a third of the time.
  * Entries are keyed by the model's bytes, the session options that change the optimized graph, and
  * the ORT build and CPU kind (ortFingerprint).

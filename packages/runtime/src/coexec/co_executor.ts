@@ -111,6 +111,9 @@ export class CoExecutor {
   private dead = false;
   private deathValues = new Map<ValueId, BackendValues>();
   private warnedFailure = false;
+  /** Segments whose session the worker could not create (runner keys): their runs' failures were said already. */
+  private readonly failedCompiles = new Set<string>();
+  private compileCount = 0;
   /** The run-ahead stretch being claimed, if any. */
   private stretch: Stretch | undefined;
   /**
@@ -144,6 +147,7 @@ export class CoExecutor {
       workerEntry: options.workerEntry,
       batching: true,
       cache: options.cache,
+      whileBlocked: (blocked) => this.compiler.whileBlocked(blocked),
     });
     this.compiler = new SegmentCompiler(this.runner, options.cache, options.compileProgress);
     this.counters.mode = options.mode ?? 'terra';
@@ -281,6 +285,9 @@ export class CoExecutor {
   }
 
   stats(): CoexecCounters {
+    this.collectReplies();
+    // Compile counts and times come with the worker's answers: stats wait for the compiles in progress.
+    if (!this.dead && this.runner.compilesUnanswered > 0) this.waitForWorker();
     return {
       ...this.counters,
       divergences: [...this.counters.divergences],
@@ -664,9 +671,14 @@ export class CoExecutor {
     this.retire();
     const batch = this.batch;
     if (batch.size === 0) return;
-    this.batch = new PendingBatch();
     const outputs = batch.liveOutputs((dataId) => this.backend.data.has(dataId));
-    const posted = this.postSegment(batch, outputs);
+    const key = batch.key(outputs);
+    // A replay reads its inputs from the worker, and runs still in flight may have failed (their
+    // session could not be created, which the worker says only after they were posted): they are
+    // recovered first, which also gives this batch their values.
+    if (this.replays(key)) this.settle();
+    this.batch = new PendingBatch();
+    const posted = this.postSegment(batch, outputs, key);
     if (!posted) {
       this.counters.segments.replays++;
       this.counters.kernels.replayed += batch.size;
@@ -696,7 +708,7 @@ export class CoExecutor {
     try {
       let segment = this.segments.get(key);
       if (!segment) {
-        segment = this.compile(batch, outputs);
+        segment = this.compile(key, batch, outputs);
         this.segments.set(key, segment);
       }
       if ('failed' in segment) return undefined;
@@ -707,7 +719,7 @@ export class CoExecutor {
       this.check?.afterRun(outputIds);
       segment.runs++;
       this.counters.segments.runs++;
-      this.ledger.posted({ batch, outputs, outputIds, inputIds });
+      this.ledger.posted({ batch, outputs, outputIds, inputIds, segment: segment.runnerKey });
       this.lineage.record({ batch, outputs, outputIds });
       return { inputIds, outputIds };
     } catch (e) {
@@ -796,6 +808,7 @@ export class CoExecutor {
    * unconfirmed run is replayed eagerly instead (see recover).
    */
   private retire(): void {
+    this.collectReplies();
     if (this.dead) return;
     const done = this.runner.runsDone();
     if (!this.ledger.confirm(done, this.runner.runsFailed())) {
@@ -813,15 +826,16 @@ export class CoExecutor {
   private recover(reason: string): void {
     // Let every posted run finish first: a run that depends on a failed one fails too, and all of
     // them must be among the runs replayed now.
-    try {
-      this.runner.stats();
-    } catch (e) {
-      if (!(e instanceof GraphRunnerDied)) throw e;
-      this.onWorkerDeath(e);
-      return;
-    }
+    if (!this.waitForWorker()) return;
     const flights = this.ledger.takeAll(this.runner.runsFailed());
-    if (!this.warnedFailure) reason = this.failureReason(flights) ?? reason;
+    let said = this.warnedFailure;
+    if (!said) {
+      const failure = this.firstFailure(flights);
+      if (failure) reason = `a segment failed in ONNX Runtime (${failure.message})`;
+      // Runs of a segment whose session could not be created: compileFailed said so already. (A failed
+      // output tfjs has disposed since cannot be asked why: the segments of the runs tell.)
+      said = failure ? this.failedCompiles.has(failure.key!) : flights.some((f) => this.failedCompiles.has(f.segment));
+    }
     const replayed = new Map<ValueId, BackendValues>();
     const hostValues = (ext: External): BackendValues => {
       if (ext.values != null) return ext.values;
@@ -853,7 +867,7 @@ export class CoExecutor {
     this.endStretch(hostValues);
     // The batch being built may use values of the replayed runs: it takes their host values instead.
     this.batch.rebase((id) => replayed.get(id));
-    if (!this.warnedFailure) {
+    if (!said) {
       this.warnedFailure = true;
       process.stderr.write(`terra: ${reason}; the affected iterations were recomputed eagerly and no state was lost ` +
         '(further failures are counted in --stats, not reported)\n');
@@ -861,15 +875,17 @@ export class CoExecutor {
     this.freeDoomed();
   }
 
-  /** ONNX Runtime's message for the first failed run among these, for the one report on stderr. */
-  private failureReason(flights: readonly InFlight[]): string | undefined {
+  /** The error of the first failed run among these (ONNX Runtime's message), for the one report on stderr. */
+  private firstFailure(flights: readonly InFlight[]): GraphValueError | undefined {
     for (const f of flights) {
       if (f.outputIds.length === 0) continue;
       try {
         this.runner.readSync(f.outputIds[0]);
       } catch (e) {
-        if (e instanceof GraphValueError) return `a segment failed in ONNX Runtime (${e.message})`;
-        throw e;
+        if (!(e instanceof GraphValueError)) throw e;
+        // A run's failure names its segment; an output tfjs disposed meanwhile is gone from the worker,
+        // failure record and all (that read error names none).
+        if (e.key !== undefined) return e;
       }
     }
     return undefined;
@@ -890,16 +906,25 @@ export class CoExecutor {
     }
   }
 
-  private compile(batch: PendingBatch, outputs: readonly BatchOutput[]): CompiledSegment | { failed: string } {
+  /**
+   * The segment for the batch: generated now, its session created by the worker while JS goes on.
+   * If the session cannot be created, the runs posted meanwhile fail and are recovered (see recover),
+   * and the batch's later occurrences run eagerly.
+   */
+  private compile(key: string, batch: PendingBatch, outputs: readonly BatchOutput[]): CompiledSegment | { failed: string } {
     const start = performance.now();
     try {
-      const runnerKey = `segment${this.counters.segments.compiled + this.counters.segments.failed}`;
-      const { segment, error } = this.compiler.compile(runnerKey, batch, outputs);
-      if (error !== undefined) {
+      const runnerKey = `segment${this.compileCount++}`;
+      const segment = this.compiler.compile(runnerKey, batch, outputs, (outcome) => {
+        this.counters.compileMs += outcome.ms;
+        if (outcome.error === undefined) {
+          this.counters.segments.compiled++;
+          return;
+        }
         this.counters.segments.failed++;
-        return this.compileFailed(`ONNX Runtime could not create the session: ${error}`);
-      }
-      this.counters.segments.compiled++;
+        this.failedCompiles.add(runnerKey);
+        this.segments.set(key, this.compileFailed(`ONNX Runtime could not create the session: ${outcome.error}`));
+      });
       const inputSlots = segment.inputs.map((i) => (i.from.kind === 'carried' ? i.from.slot : -1));
       const kernels: string[] = [];
       batch.forEachKernel((name) => kernels.push(name));
@@ -920,6 +945,40 @@ export class CoExecutor {
       return this.compileFailed((e as Error).message);
     } finally {
       this.counters.compileMs += performance.now() - start;
+    }
+  }
+
+  /** Whether a batch with this key will be replayed on the host rather than run: its segment failed. */
+  private replays(key: string): boolean {
+    const segment = this.segments.get(key);
+    return segment !== undefined && 'failed' in segment;
+  }
+
+  /** Waits for every run posted so far, and confirms or recovers them. */
+  private settle(): void {
+    if (this.ledger.busy && this.waitForWorker()) this.retire();
+  }
+
+  /** Waits until the worker has done everything posted (its replies taken); false if it died instead. */
+  private waitForWorker(): boolean {
+    try {
+      this.runner.stats();
+      return true;
+    } catch (e) {
+      if (!(e instanceof GraphRunnerDied)) throw e;
+      this.onWorkerDeath(e);
+      return false;
+    }
+  }
+
+  /** Takes the worker's answers to compiles that have arrived (they may mark segments failed). */
+  private collectReplies(): void {
+    if (this.dead) return;
+    try {
+      this.runner.collect();
+    } catch (e) {
+      if (!(e instanceof GraphRunnerDied)) throw e;
+      this.onWorkerDeath(e);
     }
   }
 

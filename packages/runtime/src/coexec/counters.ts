@@ -70,11 +70,14 @@ export interface CoexecCounters {
   workerDied?: string;
   /** Host values sent to the worker (feeds, and values produced on the host). */
   feeds: number;
-  /** Building and compiling segments, as the JS thread saw it. */
+  /**
+   * Compiling segments: generating them on the JS thread, plus the worker creating their sessions
+   * (which JS does not wait for, except where it needs a value behind one: that is in waitMs too).
+   */
   compileMs: number;
   /** Time the JS thread waited for values from the GraphRunner. */
   waitMs: number;
-  /** compileMs split: generating the ONNX models, and waiting for the worker to create their sessions. */
+  /** compileMs split: generating the ONNX models, and the worker creating their sessions. */
   compile?: CompileTimings;
   /** The compiled-graph cache, when there is one (docs/cache.md). */
   cache?: CacheCounters;

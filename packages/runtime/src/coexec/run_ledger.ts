@@ -7,6 +7,8 @@ export interface InFlight {
   readonly outputs: readonly BatchOutput[];
   readonly outputIds: readonly ValueId[];
   readonly inputIds: readonly ValueId[];
+  /** The segment's key in the GraphRunner. */
+  readonly segment: string;
   /** The run's number: the worker finishes runs in order and counts them (GraphRunner.runsDone()). */
   readonly run: number;
 }
@@ -22,6 +24,11 @@ export class RunLedger {
   private failuresSeen = 0;
   private readonly pins = new Map<ValueId, number>();
   private readonly doomed = new Set<ValueId>();
+
+  /** Some run is not confirmed yet. */
+  get busy(): boolean {
+    return this.inFlight.length > 0;
+  }
 
   /** Records a run just posted; its inputs are pinned until it is confirmed. */
   posted(run: Omit<InFlight, 'run'>): void {

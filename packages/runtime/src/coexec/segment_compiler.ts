@@ -1,9 +1,12 @@
 /**
  * Turning a pending batch into a session in the GraphRunner: segment generation (lowering the kernels
- * to one ONNX model, on the JS thread), then ONNX Runtime creating the session (in the worker, while
- * the JS thread waits). Both go through the compiled-graph cache when there is one (docs/cache.md):
- * the generated model by the batch's structure, the optimized session by the model's bytes. The JS
- * thread is blocked throughout, so a progress display is driven from here.
+ * to one ONNX model, on the JS thread), then ONNX Runtime creating the session in the worker, which
+ * the JS thread does not wait for: runs of the segment are posted at once and queue behind the
+ * compile, and JS goes on until it needs a value they produce. Both steps go through the
+ * compiled-graph cache when there is one (docs/cache.md): the generated model by the batch's
+ * structure, the optimized session by the model's bytes. A progress display is driven from here
+ * while the JS thread is blocked by a compile: lowering, or waiting for a value behind the session;
+ * it is cleared whenever JS goes on, so that the program's own output never meets it.
  */
 import { DiskCache, DiskCacheOptions } from '../cache/disk_cache';
 import { GENERATED_KIND, decodeSegment, encodeSegment, generatedKey } from '../cache/segment_cache';
@@ -34,9 +37,12 @@ export interface CacheCounters {
 export interface CompileTimings {
   /** Lowering kernels to ONNX on the JS thread (or reading the generated model from the cache). */
   generateMs: number;
-  /** Waiting for the worker to create the session (ORT's optimization, or loading a cached one). */
+  /** The worker creating the sessions (ORT's optimization, or loading a cached one), of the compiles answered so far. */
   sessionMs: number;
 }
+
+/** How a compile ended in the worker: `error` is ORT's reason if the session could not be created; `ms`, the worker's time. */
+export type CompileOutcome = { error?: string; ms: number };
 
 export class SegmentCompiler {
   private readonly cache: DiskCache | undefined;
@@ -45,6 +51,10 @@ export class SegmentCompiler {
   private worker: WorkerCacheStats | undefined;
   private compiles = 0;
   private generator: string | undefined;
+  /** The latest compile, while the worker has not answered it: what the progress display may show. */
+  private latest: { number: number; kernels: number } | undefined;
+  /** The display is between begin and end. */
+  private showing = false;
   readonly timings: CompileTimings = { generateMs: 0, sessionMs: 0 };
 
   constructor(private readonly runner: GraphRunner, cache: DiskCacheOptions | undefined,
@@ -53,18 +63,21 @@ export class SegmentCompiler {
   }
 
   /**
-   * The segment for the batch, registered in the worker under `runnerKey`; `error` is ORT's reason if
-   * the session could not be created. Generation's own failures (a GraphBreak) are thrown.
+   * The segment for the batch, registered in the worker under `runnerKey` (its runs may be posted at
+   * once); `done` gets the worker's outcome later. Generation's own failures (a GraphBreak) are thrown.
    */
-  compile(runnerKey: string, batch: PendingBatch, outputs: readonly BatchOutput[]): { segment: Segment; error?: string } {
+  compile(runnerKey: string, batch: PendingBatch, outputs: readonly BatchOutput[], done: (outcome: CompileOutcome) => void): Segment {
     const progress = this.progress;
-    progress?.begin({ number: ++this.compiles, kernels: batch.size });
-    let cached = false;
+    const current = { number: ++this.compiles, kernels: batch.size };
+    this.latest = current;
+    this.show(current);
+    const start = performance.now();
+    let key: string | undefined;
+    let segment: Segment | undefined;
+    let store: CacheStore | undefined;
     try {
-      const start = performance.now();
-      const key = this.cache && generatedKey(batch.key(outputs), this.generator ??= this.runner.generatorFingerprint());
-      let segment = key === undefined ? undefined : this.lookup(key);
-      let store: CacheStore | undefined;
+      key = this.cache && generatedKey(batch.key(outputs), this.generator ??= this.runner.generatorFingerprint());
+      segment = key === undefined ? undefined : this.lookup(key);
       if (segment) this.generatedHits++;
       else {
         segment = buildSegment(batch.toTrace(), outputs, progress && ((n) => progress.update('lowering', n)));
@@ -73,17 +86,47 @@ export class SegmentCompiler {
           store = { kind: GENERATED_KIND, key, payload: encodeSegment(segment) };
         }
       }
-      const generated = performance.now();
-      this.timings.generateMs += generated - start;
-      progress?.update('optimizing', batch.size);
-      const result = this.runner.compileSync(runnerKey, segment.model, progress && (() => progress.update('optimizing', batch.size)), store);
-      this.timings.sessionMs += performance.now() - generated;
-      if (result.cache) this.worker = result.cache;
-      cached = store === undefined && key !== undefined && result.cached === true;
-      return { segment, error: result.error };
+    } catch (e) {
+      this.latest = undefined;
+      throw e;
     } finally {
-      progress?.end(cached);
+      this.timings.generateMs += performance.now() - start;
+      this.hide(false);
     }
+    const generatedFromCache = store === undefined && key !== undefined;
+    this.runner.compile(runnerKey, segment.model, (result) => {
+      this.timings.sessionMs += result.ms;
+      if (result.cache) this.worker = result.cache;
+      if (this.latest === current) {
+        this.latest = undefined;
+        this.hide(generatedFromCache && result.cached === true);
+      }
+      done({ error: result.error, ms: result.ms });
+    }, store);
+    return segment;
+  }
+
+  /** The GraphRunner's clock while JS is blocked on it: shows the latest compile if the worker has not answered it. */
+  whileBlocked(blocked: boolean): void {
+    const latest = this.latest;
+    if (!blocked || !latest) {
+      this.hide(false);
+      return;
+    }
+    this.show(latest);
+    this.progress?.update('optimizing', latest.kernels);
+  }
+
+  private show(segment: { number: number; kernels: number }): void {
+    if (this.showing || !this.progress) return;
+    this.showing = true;
+    this.progress.begin(segment);
+  }
+
+  private hide(cached: boolean): void {
+    if (!this.showing) return;
+    this.showing = false;
+    this.progress!.end(cached);
   }
 
   /** The cache's counters, if there is a cache. */

@@ -55,8 +55,8 @@ export class Executor {
     try {
       switch (req.op) {
         case 'compile': {
-          const { error, cached } = this.compile(req.key, req.model, req.store);
-          return req.seq === undefined ? undefined : { kind: 'compiled', seq: req.seq, error, cached, cache: this.cacheStats() };
+          const { error, cached, ms } = this.compile(req.key, req.model, req.store);
+          return req.seq === undefined ? undefined : { kind: 'compiled', seq: req.seq, error, cached, cache: this.cacheStats(), ms };
         }
         case 'feed': this.feed(req.id, req.dtype, req.shape, req.data); return undefined;
         case 'run': this.run(req.key, req.inputs, req.outputs); return undefined;
@@ -72,27 +72,30 @@ export class Executor {
   }
 
   /** Creates the session (through the cache, if any); returns why it failed, if it did. */
-  private compile(key: string, model: Uint8Array, store: CacheStore | undefined): { error?: string; cached?: boolean } {
+  private compile(key: string, model: Uint8Array, store: CacheStore | undefined): { error?: string; cached?: boolean; ms: number } {
     const old = this.segments.get(key);
     if (old && 'session' in old) old.session.dispose();
     const start = performance.now();
+    let outcome: { error?: string; cached?: boolean };
     try {
       const { session, cached } = this.cached
         ? this.cached.create(model, this.sessionOptions)
         : { session: new SyncSession(model, this.sessionOptions), cached: false };
       this.segments.set(key, { session });
       if (store) this.cached?.cache.put(store.kind, store.key, store.payload);
-      return { cached };
+      outcome = { cached };
     } catch (e) {
-      // An asynchronous compile() returned long ago on the main thread: the first run of the
-      // segment fails its outputs with this message, and reading them throws it.
+      // Runs of the segment posted before the main thread learns this fail their outputs with this
+      // message, and reading them throws it.
       const compileError = errorMessage(e);
       this.segments.set(key, { compileError });
-      return { error: compileError };
-    } finally {
-      this.counts.compileMs += performance.now() - start;
+      outcome = { error: compileError };
     }
+    const ms = performance.now() - start;
+    this.counts.compileMs += ms;
+    return { ...outcome, ms };
   }
+
 
   private feed(id: ValueId, dtype: GraphDtype, shape: number[], data: HostData): void {
     try {

@@ -31,7 +31,10 @@ export interface GraphRunnerOptions {
   spinning?: boolean;
   /** ORT execution providers, passed through; default ['cpu']. Only 'cpu' is tested here. */
   executionProviders?: string[];
-  /** Default 'all': segments are compiled once and run many times. */
+  /**
+   * Default 'basic': the JS thread, not the segments, bounds co-execution, and 'basic' creates sessions
+   * 10-45% faster than 'all' with segment runs as fast on the evaluation fixtures (bench/profile.md).
+   */
   graphOptimizationLevel?: SessionOptions['graphOptimizationLevel'];
   /** Path of the compiled worker script, when this module is bundled (see spawn.ts). */
   workerEntry?: string;
@@ -45,9 +48,14 @@ export interface GraphRunnerOptions {
   batching?: boolean;
   /** The compiled-graph cache (docs/cache.md): sessions from ORT's saved optimized models. None by default. */
   cache?: DiskCacheOptions;
+  /**
+   * A progress display's clock: called with true every livenessPollMs while a request blocks the JS
+   * thread, and with false once when such a wait ends.
+   */
+  whileBlocked?: (blocked: boolean) => void;
 }
 
-/** What compileSync learned. */
+/** What compileSync or compile learned. */
 export interface CompileResult {
   /** ORT's reason, if the session could not be created (the key then stays registered, and runs of it fail). */
   error?: string;
@@ -55,6 +63,8 @@ export interface CompileResult {
   cached?: boolean;
   /** The worker's cache counters after this compile (with a cache). */
   cache?: WorkerCacheStats;
+  /** How long the worker took to create the session (ms). */
+  ms: number;
 }
 
 export interface GraphRunnerStats extends WorkerStats {
@@ -92,7 +102,7 @@ export function defaultSpinning(): boolean {
 /** The ORT session options of the GraphRunner's segments, for these runner options. */
 function runnerSessionOptions(options: GraphRunnerOptions = {}): WorkerSessionOptions {
   return {
-    graphOptimizationLevel: options.graphOptimizationLevel ?? 'all',
+    graphOptimizationLevel: options.graphOptimizationLevel ?? 'basic',
     intraOpNumThreads: options.intraOpNumThreads ?? defaultIntraOpThreads(),
     // Segments are chains; parallelism comes from the intra-op pool and from overlapping with JS.
     interOpNumThreads: 1,
@@ -132,6 +142,9 @@ export class GraphRunner {
   private readonly arrived = new Map<number, Reply>();
   /** Async reads waiting for their reply. */
   private readonly awaiting = new Map<number, Pending>();
+  /** Asynchronous compiles waiting for their reply. */
+  private readonly compiling = new Map<number, (result: CompileResult) => void>();
+  private readonly whileBlocked: ((blocked: boolean) => void) | undefined;
   private death: GraphRunnerDied | undefined;
   private terminating = false;
   private workerError: string | undefined;
@@ -143,6 +156,7 @@ export class GraphRunner {
     this.sessionOptions = runnerSessionOptions(options);
     this.pollMs = options.livenessPollMs ?? 20;
     this.batching = options.batching ?? false;
+    this.whileBlocked = options.whileBlocked;
     const signal = createSignal();
     this.signal = new Int32Array(signal);
     const { port1, port2 } = new MessageChannel();
@@ -168,27 +182,38 @@ export class GraphRunner {
   }
 
   /**
-   * Registers a segment. The session is created in the worker; a failure surfaces at the first run
-   * of the segment (reading its outputs throws GraphValueError naming the key). Compiling a key
-   * again replaces its session.
-   */
-  compile(key: string, model: Uint8Array): void {
-    this.post({ op: 'compile', key, model });
-    this.compiled.add(key);
-  }
-
-  /**
    * Registers a segment and blocks until its session exists (see CompileResult). `waiting` is called
    * every livenessPollMs while it blocks (a progress display: the JS thread has nothing else to run);
    * `store` is a cache entry the worker writes if the session is created.
    */
   compileSync(key: string, model: Uint8Array, waiting?: () => void, store?: CacheStore): CompileResult {
     const seq = this.nextSeq++;
-    this.post({ op: 'compile', key, model, seq, ...(store ? { store } : {}) });
+    this.post({ op: 'compile', key, model, seq, ...(store ? { store } : {}) }, undefined, true);
     this.compiled.add(key);
-    const reply = this.waitSync(seq, waiting);
-    if (reply.kind !== 'compiled') throw new Error(`GraphRunner: unexpected reply ${reply.kind} to compile`);
-    return { error: reply.error, cached: reply.cached, cache: reply.cache };
+    return compileResult(this.waitSync(seq, waiting));
+  }
+
+  /**
+   * Registers a segment without waiting: runs of it may be posted at once, and the worker runs them
+   * once the session exists. If it cannot be created, those runs fail (reading their outputs throws
+   * GraphValueError naming the key). `done`, if given, gets the outcome when the reply is taken: in
+   * any later blocking call, collect(), or an event-loop turn. Compiling a key again replaces its session.
+   */
+  compile(key: string, model: Uint8Array, done?: (result: CompileResult) => void, store?: CacheStore): void {
+    let seq: number | undefined;
+    if (done) this.compiling.set(seq = this.nextSeq++, done);
+    this.post({ op: 'compile', key, model, ...(seq === undefined ? {} : { seq }), ...(store ? { store } : {}) });
+    this.compiled.add(key);
+  }
+
+  /** Takes the replies that have arrived, without waiting: the callbacks of finished asynchronous compiles run. */
+  collect(): void {
+    if (this.compiling.size > 0) this.drain();
+  }
+
+  /** Compiles posted with a callback whose reply has not been taken yet. */
+  get compilesUnanswered(): number {
+    return this.compiling.size;
   }
 
   /**
@@ -348,8 +373,8 @@ export class GraphRunner {
     this.posted++;
   }
 
-  private post(req: Request, transfer?: ArrayBuffer[]): void {
-    const waits = req.op === 'read' || req.op === 'stats' || req.op === 'generator' || (req.op === 'compile' && req.seq !== undefined) ||
+  private post(req: Request, transfer?: ArrayBuffer[], blocking = false): void {
+    const waits = blocking || req.op === 'read' || req.op === 'stats' || req.op === 'generator' ||
       (req.op === 'crash' && req.how !== 'fail-next-run');
     if (this.batching && !waits) {
       this.throwIfDead();
@@ -365,21 +390,28 @@ export class GraphRunner {
 
   /** Blocks until the reply to `seq` arrives or the worker is found dead. */
   private waitSync(seq: number, waiting?: () => void): Reply {
-    for (;;) {
-      // Load the counter before draining: a reply posted after the drain bumps it, so the wait
-      // below returns at once instead of missing the notification.
-      const seen = Atomics.load(this.signal, Slot.REPLIES);
-      this.drain();
-      const reply = this.arrived.get(seq);
-      if (reply) {
-        this.arrived.delete(seq);
-        return reply;
+    let told = false;
+    try {
+      for (;;) {
+        // Load the counter before draining: a reply posted after the drain bumps it, so the wait
+        // below returns at once instead of missing the notification.
+        const seen = Atomics.load(this.signal, Slot.REPLIES);
+        this.drain();
+        const reply = this.arrived.get(seq);
+        if (reply) {
+          this.arrived.delete(seq);
+          return reply;
+        }
+        this.throwIfDead();
+        if (Atomics.wait(this.signal, Slot.REPLIES, seen, this.pollMs) === 'timed-out') {
+          this.checkAlive();
+          waiting?.();
+          this.whileBlocked?.(true);
+          told = this.whileBlocked !== undefined;
+        }
       }
-      this.throwIfDead();
-      if (Atomics.wait(this.signal, Slot.REPLIES, seen, this.pollMs) === 'timed-out') {
-        this.checkAlive();
-        waiting?.();
-      }
+    } finally {
+      if (told) this.whileBlocked!(false);
     }
   }
 
@@ -395,7 +427,11 @@ export class GraphRunner {
       this.markDead(reply.reason);
       return;
     }
-    if (this.awaiting.has(reply.seq)) this.settle(reply.seq, reply);
+    const compiled = this.compiling.get(reply.seq);
+    if (compiled) {
+      this.compiling.delete(reply.seq);
+      compiled(compileResult(reply));
+    } else if (this.awaiting.has(reply.seq)) this.settle(reply.seq, reply);
     else this.arrived.set(reply.seq, reply);
   }
 
@@ -445,6 +481,13 @@ export class GraphRunner {
     live.delete(this);
     for (const p of this.awaiting.values()) p.reject(this.death);
     this.awaiting.clear();
+    // Their runs are lost with the worker; whoever posted them learns it from GraphRunnerDied.
+    this.compiling.clear();
     this.replies.unref();
   }
+}
+
+function compileResult(reply: Reply): CompileResult {
+  if (reply.kind !== 'compiled') throw new Error(`GraphRunner: unexpected reply ${reply.kind} to compile`);
+  return { error: reply.error, cached: reply.cached, cache: reply.cache, ms: reply.ms };
 }

@@ -28,7 +28,7 @@ export type CrashKind = 'exit' | 'throw' | 'fail-next-run';
 
 export type Request =
   /**
-   * With `seq`, the worker replies 'compiled' once the session exists or failed (see GraphRunner.compileSync).
+   * With `seq`, the worker replies 'compiled' once the session exists or failed (GraphRunner.compileSync, or compile with a callback).
    * `store`: a cache entry (see docs/cache.md) the worker writes once the session exists, so that every
    * write of this process's cache, and its size bound, happen in one thread.
    */
@@ -70,8 +70,11 @@ export type Reply =
   | { kind: 'stats'; seq: number; stats: WorkerStats }
   | { kind: 'generator'; seq: number; fingerprint: string }
   | { kind: 'error'; seq: number; message: string; key?: string }
-  /** `cached`: the session was loaded from the cache; `cache`: the worker's cache counters after it. */
-  | { kind: 'compiled'; seq: number; error?: string; cached?: boolean; cache?: WorkerCacheStats }
+  /**
+   * `cached`: the session was loaded from the cache; `cache`: the worker's cache counters after it;
+   * `ms`: how long creating (or failing to create) the session took.
+   */
+  | { kind: 'compiled'; seq: number; error?: string; cached?: boolean; cache?: WorkerCacheStats; ms: number }
   /** Sent by the dying worker from its exit hook, before its ports close. */
   | { kind: 'died'; reason: string };
 

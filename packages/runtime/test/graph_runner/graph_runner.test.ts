@@ -215,6 +215,32 @@ describe('GraphRunner', () => {
     expect(runner.stats()).toMatchObject({ segments: 1, failedSegments: 1 });
   });
 
+  it('compile with a callback returns before the session exists; runs queue behind it; the outcome comes with the next reply taken', () => {
+    const outcomes: Array<{ key: string; error?: string; ms: number }> = [];
+    runner.compile('slow', slowModel(), (r) => outcomes.push({ key: 'slow', error: r.error, ms: r.ms }));
+    runner.compile('broken', new Uint8Array([1, 2, 3, 4]), (r) => outcomes.push({ key: 'broken', error: r.error, ms: r.ms }));
+    const [x, y, z] = [runner.newId(), runner.newId(), runner.newId()];
+    runner.feed(x, 'float32', [SLOW.batch, SLOW.width], randomFloats(SLOW.batch * SLOW.width, 3));
+    runner.run('slow', [x], [y]);
+    runner.run('broken', [x], [z]);
+    // Nothing was waited for: no outcome has been taken yet, and the worker still has the requests.
+    expect(outcomes).toEqual([]);
+    expect(runner.pending()).toBeGreaterThan(0);
+    expect(runner.readSync(y).shape).toEqual([SLOW.batch, SLOW.width]);
+    // The read took the compile replies that came before its own.
+    expect(outcomes.map((o) => o.key)).toEqual(['slow', 'broken']);
+    expect(outcomes[0].error).toBeUndefined();
+    expect(outcomes[0].ms).toBeGreaterThan(0);
+    expect(outcomes[1].error).toMatch(/./);
+    expect(() => runner.readSync(z)).toThrow(/segment 'broken' failed to compile: /);
+    // collect() takes a reply that has arrived, without blocking.
+    runner.compile('add', addModel(), (r) => outcomes.push({ key: 'add', error: r.error, ms: r.ms }));
+    while (runner.pending() > 0) { /* the worker replies before it counts the request done */ }
+    expect(outcomes).toHaveLength(2);
+    runner.collect();
+    expect(outcomes.map((o) => o.key)).toEqual(['slow', 'broken', 'add']);
+  });
+
   it('rejects misuse clearly', () => {
     expect(() => runner.run('nope', [], [])).toThrow(/segment 'nope' was never compiled/);
     expect(() => runner.readSync(12345)).toThrow(/value 12345 is not held/);
