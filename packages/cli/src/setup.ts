@@ -77,7 +77,7 @@ interface CoexecCounters {
   iterations: { total: number; traced: number; coexecuted: number; diverged: number; discarded: number; byCause: Record<string, number> };
   divergenceCount: number;
   divergences: Array<{ iteration: number; index: number; kernel: string; site: string; expected: string[] }>;
-  kernels: { delegated: number; replayed: number; eager: number; breaks: number };
+  kernels: { delegated: number; replayed: number; whileCompiling: number; eager: number; breaks: number };
   runAhead: { stretches: number; kernels: number; abandoned: number; recomputed: number };
   segments: { compiled: number; failed: number; runs: number; replays: number };
   feeds: number;
@@ -162,6 +162,8 @@ export interface StatsReport {
     delegated: number;
     /** Validated, then run eagerly because their segment could not be compiled. */
     replayed: number;
+    /** Validated, then run on the host while their segment was being compiled. */
+    whileCompiling: number;
     /** Graph breaks: predicted kernels run on the host between segments. */
     breaks: number;
     byKernel: Record<string, KernelCounts>;
@@ -219,9 +221,9 @@ function buildReport(config: TerraConfig, selected: Selected, startNs: bigint, e
     kernels: s
       ? {
         counted: true, ...s.total, delegated: co?.kernels.delegated ?? 0, replayed: co?.kernels.replayed ?? 0,
-        breaks: co?.kernels.breaks ?? 0, byKernel: s.byKernel,
+        whileCompiling: co?.kernels.whileCompiling ?? 0, breaks: co?.kernels.breaks ?? 0, byKernel: s.byKernel,
       }
-      : { counted: false, ort: 0, cpu: 0, view: 0, delegated: 0, replayed: 0, breaks: 0, byKernel: {} },
+      : { counted: false, ort: 0, cpu: 0, view: 0, delegated: 0, replayed: 0, whileCompiling: 0, breaks: 0, byKernel: {} },
     runAhead: co ? { ...co.runAhead } : { stretches: 0, kernels: 0, abandoned: 0, recomputed: 0 },
     segments: co ? { ...co.segments } : { compiled: 0, failed: 0, runs: 0, replays: 0 },
     timings: {
@@ -244,7 +246,8 @@ function readableSummary(r: StatsReport): string {
     const eager = r.kernels.ort + r.kernels.cpu + r.kernels.view;
     lines.push(`  kernels: ${r.kernels.delegated} delegated to compiled segments; ${eager} run eagerly (${r.kernels.ort} on ONNX Runtime, ` +
       `${r.kernels.cpu} on the cpu fallback, ${r.kernels.view} views)${r.kernels.breaks ? `, of which ${r.kernels.breaks} graph breaks` : ''}` +
-      `${r.kernels.replayed ? `, ${r.kernels.replayed} of them replayed because their segment could not compile` : ''}`);
+      `${r.kernels.replayed ? `, ${r.kernels.replayed} of them replayed because their segment could not compile` : ''}` +
+      `${r.kernels.whileCompiling ? `, ${r.kernels.whileCompiling} of them run while their segment compiled` : ''}`);
     const top = Object.entries(r.kernels.byKernel)
       .map(([k, v]) => [k, v.ort + v.cpu + v.view, v.cpu] as const)
       .sort((a, b) => b[1] - a[1])

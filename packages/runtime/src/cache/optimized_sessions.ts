@@ -7,6 +7,7 @@
  * the ORT build and CPU kind (ortFingerprint).
  */
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { threadId } from 'worker_threads';
 import { SessionOptions, SyncSession } from '../ort/sync_session';
@@ -48,7 +49,7 @@ export class OptimizedSessions {
       }
     }
     this.counters.misses++;
-    const tmp = path.join(this.cache.dir, `.optimizing-${process.pid}-${threadId}-${key.slice(0, 16)}.onnx`);
+    const tmp = this.tmpFile(key);
     let session: SyncSession;
     try {
       fs.mkdirSync(this.cache.dir, { recursive: true });
@@ -59,6 +60,43 @@ export class OptimizedSessions {
       // itself must not depend on the cache.
       return { session: new SyncSession(model, options), cached: false };
     }
+    this.store(key, tmp);
+    return { session, cached: false };
+  }
+
+  /**
+   * The optimized model itself, for a session another worker creates with optimizations off: from the
+   * cache if it holds an entry, else optimized by ORT (which throws if it cannot) and stored.
+   */
+  optimized(model: Uint8Array, options: SessionOptions): { model: Uint8Array; cached: boolean } {
+    const key = this.key(model, options);
+    const entry = this.cache.get(OPTIMIZED_KIND, key);
+    if (entry) {
+      this.counters.hits++;
+      return { model: entry, cached: true };
+    }
+    this.counters.misses++;
+    let dir = this.cache.dir;
+    try {
+      fs.mkdirSync(dir, { recursive: true });
+      fs.accessSync(dir, fs.constants.W_OK);
+    } catch {
+      dir = os.tmpdir(); // an unwritable cache: optimized all the same, not stored
+    }
+    const optimized = optimizeModel(model, options, dir);
+    try {
+      this.cache.put(OPTIMIZED_KIND, key, optimized);
+    } catch {
+      // not stored: the next run optimizes again
+    }
+    return { model: optimized, cached: false };
+  }
+
+  private tmpFile(key: string): string {
+    return path.join(this.cache.dir, `.optimizing-${process.pid}-${threadId}-${key.slice(0, 16)}.onnx`);
+  }
+
+  private store(key: string, tmp: string): void {
     try {
       this.cache.put(OPTIMIZED_KIND, key, fs.readFileSync(tmp));
     } catch {
@@ -66,7 +104,19 @@ export class OptimizedSessions {
     } finally {
       rm(tmp);
     }
-    return { session, cached: false };
+  }
+}
+
+let optimizations = 0;
+
+/** The model as ORT optimizes it under these session options (written by ORT to a file in `dir`, read back, removed). */
+export function optimizeModel(model: Uint8Array, options: SessionOptions, dir: string): Uint8Array {
+  const tmp = path.join(dir, `.terra-optimizing-${process.pid}-${threadId}-${++optimizations}.onnx`);
+  try {
+    new SyncSession(model, { ...options, optimizedModelFilePath: tmp }).dispose();
+    return fs.readFileSync(tmp);
+  } finally {
+    rm(tmp);
   }
 }
 

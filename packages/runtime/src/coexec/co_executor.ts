@@ -52,6 +52,8 @@ interface CompiledSegment {
   readonly nodes: readonly number[];
   readonly kernels: readonly string[];
   runs: number;
+  /** Runs may be posted (its model is no longer at the optimizer). */
+  ready: boolean;
 }
 
 /** A compiled segment as tools see it (dumps, the benchmark's static limit). */
@@ -114,6 +116,8 @@ export class CoExecutor {
   /** Segments whose session the worker could not create (runner keys): their runs' failures were said already. */
   private readonly failedCompiles = new Set<string>();
   private compileCount = 0;
+  /** Kernels of a stretch whose segment is compiling, still to run on the host (see runPredicted). */
+  private hostUntilCompiled = 0;
   /** The run-ahead stretch being claimed, if any. */
   private stretch: Stretch | undefined;
   /**
@@ -149,7 +153,16 @@ export class CoExecutor {
       cache: options.cache,
       whileBlocked: (blocked) => this.compiler.whileBlocked(blocked),
     });
-    this.compiler = new SegmentCompiler(this.runner, options.cache, options.compileProgress);
+    // Sessions are optimized in a worker of their own (started at the first compile), so that a compile
+    // holds up neither JS nor the runs.
+    const optimizer = (): GraphRunner => new GraphRunner({
+      executionProviders: options.executionProviders,
+      intraOpNumThreads: options.intraOpNumThreads,
+      workerEntry: options.workerEntry,
+      cache: options.cache,
+      whileBlocked: (blocked) => this.compiler.whileBlocked(blocked),
+    });
+    this.compiler = new SegmentCompiler(this.runner, optimizer, options.cache, options.compileProgress);
     this.counters.mode = options.mode ?? 'terra';
     if (options.profileIteration !== undefined) this.profile = new IterationProfile(options.profileIteration, this.runner.sessionOptions);
     if (options.check) this.check = new ShadowCheck(this.shadowHost(), options.check === true ? {} : options.check);
@@ -286,8 +299,8 @@ export class CoExecutor {
 
   stats(): CoexecCounters {
     this.collectReplies();
-    // Compile counts and times come with the worker's answers: stats wait for the compiles in progress.
-    if (!this.dead && this.runner.compilesUnanswered > 0) this.waitForWorker();
+    // Compile counts and times come with the workers' answers: stats wait for the compiles in progress.
+    if (!this.dead) this.waitForCompiles();
     return {
       ...this.counters,
       divergences: [...this.counters.divergences],
@@ -339,7 +352,7 @@ export class CoExecutor {
       this.resident.clear();
       this.stopped = true;
     }
-    await this.runner.terminate();
+    await Promise.all([this.runner.terminate(), this.compiler.stopOptimizer()]);
   }
 
   /** What co-execution holds, for memory tests: none of it may grow with the number of iterations. */
@@ -359,8 +372,21 @@ export class CoExecutor {
   }
 
   /** TEST-ONLY: the worker's next run fails as if ONNX Runtime had thrown, or the worker dies. */
-  _faultForTests(fault: 'fail-next-run' | 'exit'): void {
-    this.runner._crashForTests(fault);
+  _faultForTests(fault: 'fail-next-run' | 'exit' | 'optimizer-exit' | 'optimizer-terminate'): void {
+    if (fault === 'optimizer-exit') {
+      // Returns once it is dead, so that what follows does not depend on how fast it went.
+      const optimizer = this.compiler.optimizerForTests();
+      optimizer._crashForTests('exit');
+      const nap = new Int32Array(new SharedArrayBuffer(4));
+      for (let waited = 0; optimizer.alive && waited < 10_000; waited += 5) Atomics.wait(nap, 0, 0, 5);
+    }
+    else if (fault === 'optimizer-terminate') this.compiler.optimizerForTests()._crashForTests('terminate');
+    else this.runner._crashForTests(fault);
+  }
+
+  /** TEST-ONLY: a model is at the optimizer. */
+  compiling(): boolean {
+    return this.compiler.inProgress > 0;
   }
 
   // ---- prediction ----
@@ -393,6 +419,9 @@ export class CoExecutor {
       if (claim) return this.takeClaim(draft, p.node, claim, args, eager);
       this.endStretch();
     }
+    // A stretch starting at an earlier kernel is still compiling: its kernels run on the host meanwhile.
+    const onHost = this.hostUntilCompiled > 0;
+    if (onHost) this.hostUntilCompiled--;
     const lowering = loweringFor(draft.kernelName);
     const lazy = !p.breaks && lowering !== undefined &&
       inputs.every(([, t]) => isLowerableDtype(t.dtype)) && p.outputs.every((o) => isLowerableDtype(o.dtype));
@@ -401,9 +430,11 @@ export class CoExecutor {
       // A graph break: what is pending is dispatched, and the kernel runs on the host.
       this.flush();
       this.counters.kernels.breaks++;
-      const out = this.runEagerly(inputs, args, eager);
-      this.commit(draft, p.node, out, lastDispatchPath());
-      return out;
+      return this.runOnHost(draft, p.node, inputs, args, eager);
+    }
+    if (onHost) {
+      this.counters.kernels.whileCompiling++;
+      return this.runOnHost(draft, p.node, inputs, args, eager);
     }
     // A feed written mid-batch may be what stopped run-ahead at the batch's start (a target tensor
     // made after the forward pass began): the batch so far is dispatched if a stretch may start here.
@@ -411,9 +442,17 @@ export class CoExecutor {
       this.wroteWhileBatching = false;
       if (this.batch.size > 0 && this.mayRunAhead(p.node)) this.flush();
     }
-    if (this.batch.size === 0 && this.runAhead(p.node, inputs)) {
-      const claim = this.stretch!.claim(p.node, inputs, () => false)!;
-      return this.takeClaim(draft, p.node, claim, args, eager);
+    if (this.batch.size === 0) {
+      const ahead = this.runAhead(p.node, inputs);
+      if (ahead === true) {
+        const claim = this.stretch!.claim(p.node, inputs, () => false)!;
+        return this.takeClaim(draft, p.node, claim, args, eager);
+      }
+      if (typeof ahead === 'number') {
+        this.hostUntilCompiled = ahead - 1;
+        this.counters.kernels.whileCompiling++;
+        return this.runOnHost(draft, p.node, inputs, args, eager);
+      }
     }
     // Dispatching (the batch so far, or a stretch) may have found the worker dead: from here on, eager.
     if (this.dead) return this.runEagerly(inputs, args, eager);
@@ -422,6 +461,13 @@ export class CoExecutor {
     const infos: TensorInfo[] = outputs.map((o) => ({ dataId: o.dataId, dtype: o.dtype, shape: [...o.shape] }));
     this.commit(draft, p.node, infos, 'lazy');
     return lowering.multiOutput ? infos : infos[0];
+  }
+
+  /** A predicted kernel run on the host now (its inputs brought there), recorded as such. */
+  private runOnHost(draft: DraftKernel, node: number, inputs: Inputs, args: Parameters<KernelFunc>[0], eager: KernelFunc): TensorInfo | TensorInfo[] {
+    const out = this.runEagerly(inputs, args, eager);
+    this.commit(draft, node, out, lastDispatchPath());
+    return out;
   }
 
   /** A view shares its input's buffer and computes nothing: the input may stay lazy. */
@@ -454,8 +500,11 @@ export class CoExecutor {
     return known === undefined || known.version !== this.graph.version || known.plan !== undefined;
   }
 
-  /** Tries to dispatch the predicted stretch starting at `node`; true if one is now being claimed. */
-  private runAhead(node: number, inputs: Inputs): boolean {
+  /**
+   * Tries to dispatch the predicted stretch starting at `node`; true if one is now being claimed, its
+   * length if its segment is still compiling (those kernels are best run on the host meanwhile).
+   */
+  private runAhead(node: number, inputs: Inputs): boolean | number {
     if (!this.mayRunAhead(node)) return false;
     let plan = this.plans.get(node);
     if (plan === undefined || plan.version !== this.graph.version) {
@@ -465,6 +514,7 @@ export class CoExecutor {
     const stretch = plan.plan?.instantiate(this.stretchContext, inputs);
     if (!stretch) return false;
     const posted = this.postSegment(stretch.batch, stretch.outputs, stretch.plan.key);
+    if (posted === 'compiling') return stretch.plan.positions.length;
     if (!posted) {
       this.runAheadMisses.set(node, RUN_AHEAD_MAX_MISSES);
       return false;
@@ -580,6 +630,7 @@ export class CoExecutor {
 
   private diverge(draft: DraftKernel): void {
     this.endStretch();
+    this.hostUntilCompiled = 0;
     this.state = 'diverged';
     // Static mode predicts by position: `prev` is then a position in the recording, not a TraceGraph node.
     const recorded = this.staticTrace?.kernels[draft.index];
@@ -637,6 +688,7 @@ export class CoExecutor {
   /** The next kernel is predicted as an iteration's first. */
   private startIteration(): void {
     this.runAheadSuspended = false;
+    this.hostUntilCompiled = 0;
     this.prev = START;
     this.nodeOfOp = [];
     this.matched = [];
@@ -679,7 +731,10 @@ export class CoExecutor {
     if (this.replays(key)) this.settle();
     this.batch = new PendingBatch();
     const posted = this.postSegment(batch, outputs, key);
-    if (!posted) {
+    if (posted === 'compiling') {
+      this.counters.kernels.whileCompiling += batch.size;
+      this.replay(batch, outputs, (ext) => this.hostValues(ext));
+    } else if (!posted) {
       this.counters.segments.replays++;
       this.counters.kernels.replayed += batch.size;
       this.replay(batch, outputs, (ext) => this.hostValues(ext));
@@ -698,10 +753,11 @@ export class CoExecutor {
 
   /**
    * Posts a run of the segment for these kernels and outputs (compiled on first use, then cached by
-   * structure); undefined if it cannot be compiled. The run is in flight until the worker confirms it.
+   * structure); undefined if it cannot be compiled, 'compiling' while its session is not ready to take
+   * runs (the caller runs the kernels on the host instead). The run is in flight until the worker confirms it.
    */
   private postSegment(batch: PendingBatch, outputs: readonly BatchOutput[], key = batch.key(outputs)):
-    { inputIds: ValueId[]; outputIds: ValueId[] } | undefined {
+    { inputIds: ValueId[]; outputIds: ValueId[] } | 'compiling' | undefined {
     if (this.dead) return undefined;
     // Nothing the batch computes is still held by anyone: there is nothing to run.
     if (outputs.length === 0) return { inputIds: [], outputIds: [] };
@@ -710,6 +766,14 @@ export class CoExecutor {
       if (!segment) {
         segment = this.compile(key, batch, outputs);
         this.segments.set(key, segment);
+        // Its first occurrence runs on the host while the optimizer works, unless it is ready already.
+        if (!('failed' in segment) && !segment.ready && this.options.firstOccurrence !== 'wait') return 'compiling';
+      }
+      if (!('failed' in segment) && !segment.ready) {
+        // A later occurrence waits for the session: what runs where does not depend on how fast the
+        // optimizer was, so every run of a program co-executes alike.
+        this.waitForOptimizer();
+        segment = this.segments.get(key)!;
       }
       if ('failed' in segment) return undefined;
       const inputIds = segment.inputSlots.map((slot) => this.upload(batch.externals[slot]));
@@ -760,6 +824,8 @@ export class CoExecutor {
   private onWorkerDeath(e: GraphRunnerDied): void {
     if (this.dead) return;
     this.dead = true;
+    // Nothing is compiled from here on.
+    void this.compiler.stopOptimizer();
     this.counters.workerDied = e.message;
     const values = this.lineage.rebuild((run, hostValues) => this.replay(run.batch, run.outputs, hostValues));
     this.deathValues = values;
@@ -915,24 +981,33 @@ export class CoExecutor {
     const start = performance.now();
     try {
       const runnerKey = `segment${this.compileCount++}`;
-      const segment = this.compiler.compile(runnerKey, batch, outputs, (outcome) => {
-        this.counters.compileMs += outcome.ms;
-        if (outcome.error === undefined) {
-          this.counters.segments.compiled++;
-          return;
-        }
-        this.counters.segments.failed++;
-        this.failedCompiles.add(runnerKey);
-        this.segments.set(key, this.compileFailed(`ONNX Runtime could not create the session: ${outcome.error}`));
+      let compiled: CompiledSegment | undefined;
+      let readyNow = false;
+      const segment = this.compiler.compile(runnerKey, batch, outputs, {
+        ready: () => {
+          if (compiled) compiled.ready = true;
+          else readyNow = true;
+        },
+        done: (outcome) => {
+          this.counters.compileMs += outcome.ms;
+          if (outcome.error === undefined) {
+            this.counters.segments.compiled++;
+            return;
+          }
+          this.counters.segments.failed++;
+          this.failedCompiles.add(runnerKey);
+          this.segments.set(key, this.compileFailed(`ONNX Runtime could not create the session: ${outcome.error}`));
+        },
       });
       const inputSlots = segment.inputs.map((i) => (i.from.kind === 'carried' ? i.from.slot : -1));
       const kernels: string[] = [];
       batch.forEachKernel((name) => kernels.push(name));
-      return {
+      compiled = {
         runnerKey, inputSlots, inputs: segment.inputs.map((i) => ({ dtype: i.dtype, shape: i.shape })), model: segment.model, runs: 0,
         outputs: segment.outputs.map((o) => ({ dtype: o.dtype, shape: o.shape })),
-        nodes: kernels.map((_, op) => batch.nodeAt(op)), kernels,
+        nodes: kernels.map((_, op) => batch.nodeAt(op)), kernels, ready: readyNow,
       };
+      return compiled;
     } catch (e) {
       if (e instanceof GraphRunnerDied) throw e;
       this.counters.segments.failed++;
@@ -959,6 +1034,22 @@ export class CoExecutor {
     if (this.ledger.busy && this.waitForWorker()) this.retire();
   }
 
+  /** Waits until every compile posted so far has its session or its failure. */
+  private waitForCompiles(): void {
+    this.waitForOptimizer();
+    if (!this.dead && this.runner.unanswered > 0) this.waitForWorker();
+  }
+
+  /** Waits until the optimizer has answered every model sent to it (their runs may be posted then). */
+  private waitForOptimizer(): void {
+    if (this.compiler.inProgress > 0) {
+      const start = performance.now();
+      this.compiler.waitForOptimizer();
+      this.counters.waitMs += performance.now() - start;
+    }
+    this.collectReplies();
+  }
+
   /** Waits until the worker has done everything posted (its replies taken); false if it died instead. */
   private waitForWorker(): boolean {
     try {
@@ -975,6 +1066,7 @@ export class CoExecutor {
   private collectReplies(): void {
     if (this.dead) return;
     try {
+      this.compiler.collect();
       this.runner.collect();
     } catch (e) {
       if (!(e instanceof GraphRunnerDied)) throw e;

@@ -42,6 +42,8 @@ export interface CoexecCounters {
     delegated: number;
     /** Validated, then run eagerly because their segment could not be compiled. */
     replayed: number;
+    /** Validated, then run eagerly while their segment was being compiled (JS does not wait for it). */
+    whileCompiling: number;
     /** Run on the host (eagerly: tracing, after a divergence, graph breaks, views). */
     eager: number;
     /** Graph breaks during co-execution: predicted kernels that ran on the host between segments. */
@@ -75,7 +77,7 @@ export interface CoexecCounters {
    * (which JS does not wait for, except where it needs a value behind one: that is in waitMs too).
    */
   compileMs: number;
-  /** Time the JS thread waited for values from the GraphRunner. */
+  /** Time the JS thread waited for the workers: values from the GraphRunner, a session at the optimizer. */
   waitMs: number;
   /** compileMs split: generating the ONNX models, and the worker creating their sessions. */
   compile?: CompileTimings;
@@ -95,7 +97,7 @@ export function newCounters(): CoexecCounters {
     iterations: { total: 0, traced: 0, coexecuted: 0, diverged: 0, discarded: 0, byCause: {} },
     divergenceCount: 0,
     divergences: [],
-    kernels: { delegated: 0, replayed: 0, eager: 0, breaks: 0 },
+    kernels: { delegated: 0, replayed: 0, whileCompiling: 0, eager: 0, breaks: 0 },
     segments: { compiled: 0, failed: 0, runs: 0, replays: 0, recovered: 0 },
     runAhead: { stretches: 0, kernels: 0, abandoned: 0, recomputed: 0 },
     feeds: 0,

@@ -50,4 +50,11 @@ export interface CoexecOptions {
   cache?: DiskCacheOptions;
   /** Told while segments compile (the CLI's progress bar). */
   compileProgress?: CompileProgress;
+  /**
+   * A new segment's first occurrence: 'host' (default) runs its kernels on the host while the optimizer
+   * creates the session (no wait; later occurrences wait for it if it is not ready yet); 'wait' waits for
+   * the session, so that every occurrence runs as a segment (tfjs-core's suite co-executed uses it: each
+   * spec's values are checked as segments computed them, where a spec runs only once co-executed).
+   */
+  firstOccurrence?: 'host' | 'wait';
 }

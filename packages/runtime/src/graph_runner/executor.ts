@@ -5,7 +5,8 @@
  */
 import { DiskCache, DiskCacheOptions } from '../cache/disk_cache';
 import { generatorFingerprint } from '../cache/fingerprints';
-import { OptimizedSessions } from '../cache/optimized_sessions';
+import * as os from 'os';
+import { OptimizedSessions, optimizeModel } from '../cache/optimized_sessions';
 import { OrtTensor, OrtTensorClass, SyncSession } from '../ort/sync_session';
 import type {
   CacheStore, GraphDtype, HostData, HostValue, Reply, Request, ValueId, WorkerCacheStats, WorkerSessionOptions, WorkerStats,
@@ -55,9 +56,10 @@ export class Executor {
     try {
       switch (req.op) {
         case 'compile': {
-          const { error, cached, ms } = this.compile(req.key, req.model, req.store);
+          const { error, cached, ms } = this.compile(req.key, req.model, req.store, req.optimized === true);
           return req.seq === undefined ? undefined : { kind: 'compiled', seq: req.seq, error, cached, cache: this.cacheStats(), ms };
         }
+        case 'optimize': return this.optimize(req.model, req.seq);
         case 'feed': this.feed(req.id, req.dtype, req.shape, req.data); return undefined;
         case 'run': this.run(req.key, req.inputs, req.outputs); return undefined;
         case 'read': return this.read(req.id, req.seq);
@@ -72,15 +74,15 @@ export class Executor {
   }
 
   /** Creates the session (through the cache, if any); returns why it failed, if it did. */
-  private compile(key: string, model: Uint8Array, store: CacheStore | undefined): { error?: string; cached?: boolean; ms: number } {
+  private compile(key: string, model: Uint8Array, store: CacheStore | undefined, optimized: boolean): { error?: string; cached?: boolean; ms: number } {
     const old = this.segments.get(key);
     if (old && 'session' in old) old.session.dispose();
     const start = performance.now();
     let outcome: { error?: string; cached?: boolean };
     try {
-      const { session, cached } = this.cached
-        ? this.cached.create(model, this.sessionOptions)
-        : { session: new SyncSession(model, this.sessionOptions), cached: false };
+      const { session, cached } = optimized ? { session: new SyncSession(model, { ...this.sessionOptions, graphOptimizationLevel: 'disabled' }), cached: false }
+        : this.cached ? this.cached.create(model, this.sessionOptions)
+          : { session: new SyncSession(model, this.sessionOptions), cached: false };
       this.segments.set(key, { session });
       if (store) this.cached?.cache.put(store.kind, store.key, store.payload);
       outcome = { cached };
@@ -96,6 +98,21 @@ export class Executor {
     return { ...outcome, ms };
   }
 
+
+  /** The model as ORT optimizes it under the session options (through the cache, if any), for another worker to load. */
+  private optimize(model: Uint8Array, seq: number): Reply {
+    const start = performance.now();
+    try {
+      const { model: optimized, cached } = this.cached
+        ? this.cached.optimized(model, this.sessionOptions)
+        : { model: optimizeModel(model, this.sessionOptions, os.tmpdir()), cached: false };
+      return { kind: 'optimized', seq, model: optimized, cached, cache: this.cacheStats(), ms: performance.now() - start };
+    } catch (e) {
+      return { kind: 'optimized', seq, error: errorMessage(e), cache: this.cacheStats(), ms: performance.now() - start };
+    } finally {
+      this.counts.compileMs += performance.now() - start;
+    }
+  }
 
   private feed(id: ValueId, dtype: GraphDtype, shape: number[], data: HostData): void {
     try {

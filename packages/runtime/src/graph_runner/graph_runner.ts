@@ -67,6 +67,25 @@ export interface CompileResult {
   ms: number;
 }
 
+export interface CompileOptions {
+  /** Gets the outcome, once the reply is taken. */
+  done?: (result: CompileResult) => void;
+  /** A cache entry the worker writes if the session is created. */
+  store?: CacheStore;
+  /** The model is one optimize() returned: loaded with optimizations off. */
+  optimized?: boolean;
+}
+
+/** What optimize learned: the optimized model, or ORT's reason there is none. */
+export interface OptimizeResult {
+  model?: Uint8Array;
+  error?: string;
+  /** The optimized model came from the compiled-graph cache. */
+  cached?: boolean;
+  cache?: WorkerCacheStats;
+  ms: number;
+}
+
 export interface GraphRunnerStats extends WorkerStats {
   /** Requests posted that the worker has not finished yet (read without a message). */
   pending: number;
@@ -142,11 +161,13 @@ export class GraphRunner {
   private readonly arrived = new Map<number, Reply>();
   /** Async reads waiting for their reply. */
   private readonly awaiting = new Map<number, Pending>();
-  /** Asynchronous compiles waiting for their reply. */
-  private readonly compiling = new Map<number, (result: CompileResult) => void>();
+  /** Compiles and optimizations waiting for their reply. */
+  private readonly callbacks = new Map<number, (reply: Reply) => void>();
   private readonly whileBlocked: ((blocked: boolean) => void) | undefined;
   private death: GraphRunnerDied | undefined;
   private terminating = false;
+  /** worker.terminate() was called (by the test fault) without the runner marking itself dead. */
+  private stopRequested = false;
   private workerError: string | undefined;
 
   /** The options every segment session is created with (the static-limit measurement reuses them). */
@@ -197,23 +218,40 @@ export class GraphRunner {
    * Registers a segment without waiting: runs of it may be posted at once, and the worker runs them
    * once the session exists. If it cannot be created, those runs fail (reading their outputs throws
    * GraphValueError naming the key). `done`, if given, gets the outcome when the reply is taken: in
-   * any later blocking call, collect(), or an event-loop turn. Compiling a key again replaces its session.
+   * any later blocking call, collect(), or an event-loop turn. `optimized`: the model came from
+   * optimize() (of this or another runner), and is loaded with ORT's optimizations off. Compiling a
+   * key again replaces its session.
    */
-  compile(key: string, model: Uint8Array, done?: (result: CompileResult) => void, store?: CacheStore): void {
+  compile(key: string, model: Uint8Array, options: CompileOptions = {}): void {
+    const { done, store, optimized } = options;
     let seq: number | undefined;
-    if (done) this.compiling.set(seq = this.nextSeq++, done);
-    this.post({ op: 'compile', key, model, ...(seq === undefined ? {} : { seq }), ...(store ? { store } : {}) });
+    if (done) this.callbacks.set(seq = this.nextSeq++, (reply) => done(compileResult(reply)));
+    this.post({ op: 'compile', key, model, ...(seq === undefined ? {} : { seq }), ...(store ? { store } : {}), ...(optimized ? { optimized } : {}) });
     this.compiled.add(key);
   }
 
-  /** Takes the replies that have arrived, without waiting: the callbacks of finished asynchronous compiles run. */
-  collect(): void {
-    if (this.compiling.size > 0) this.drain();
+  /**
+   * Has the worker optimize a model as it would for a session, without keeping one: `done` gets the
+   * optimized model (or ORT's reason there is none) when the reply is taken, as for compile. A runner
+   * that only optimizes lets another one's runs go on meanwhile.
+   */
+  optimize(model: Uint8Array, done: (result: OptimizeResult) => void): void {
+    const seq = this.nextSeq++;
+    this.callbacks.set(seq, (reply) => {
+      if (reply.kind !== 'optimized') throw new Error(`GraphRunner: unexpected reply ${reply.kind} to optimize`);
+      done({ model: reply.model, error: reply.error, cached: reply.cached, cache: reply.cache, ms: reply.ms });
+    });
+    this.post({ op: 'optimize', model, seq });
   }
 
-  /** Compiles posted with a callback whose reply has not been taken yet. */
-  get compilesUnanswered(): number {
-    return this.compiling.size;
+  /** Takes the replies that have arrived, without waiting: the callbacks of compiles and optimizations run. */
+  collect(): void {
+    if (this.callbacks.size > 0) this.drain();
+  }
+
+  /** Compiles and optimizations posted with a callback whose reply has not been taken yet. */
+  get unanswered(): number {
+    return this.callbacks.size;
   }
 
   /**
@@ -355,6 +393,7 @@ export class GraphRunner {
   _crashForTests(how: CrashKind | 'terminate'): void {
     if (how === 'terminate') {
       this.closeGate();
+      this.stopRequested = true;
       void this.worker.terminate();
     } else this.post({ op: 'crash', how });
   }
@@ -374,7 +413,7 @@ export class GraphRunner {
   }
 
   private post(req: Request, transfer?: ArrayBuffer[], blocking = false): void {
-    const waits = blocking || req.op === 'read' || req.op === 'stats' || req.op === 'generator' ||
+    const waits = blocking || req.op === 'read' || req.op === 'stats' || req.op === 'generator' || req.op === 'optimize' ||
       (req.op === 'crash' && req.how !== 'fail-next-run');
     if (this.batching && !waits) {
       this.throwIfDead();
@@ -427,10 +466,10 @@ export class GraphRunner {
       this.markDead(reply.reason);
       return;
     }
-    const compiled = this.compiling.get(reply.seq);
-    if (compiled) {
-      this.compiling.delete(reply.seq);
-      compiled(compileResult(reply));
+    const callback = this.callbacks.get(reply.seq);
+    if (callback) {
+      this.callbacks.delete(reply.seq);
+      callback(reply);
     } else if (this.awaiting.has(reply.seq)) this.settle(reply.seq, reply);
     else this.arrived.set(reply.seq, reply);
   }
@@ -456,7 +495,9 @@ export class GraphRunner {
       if (!this.death) this.markDead(this.workerError ?? 'the worker exited');
       return false;
     }
-    if (!osThreadAlive(Atomics.load(this.signal, Slot.TID))) {
+    const tid = Atomics.load(this.signal, Slot.TID);
+    // A worker stopped before its script ran never publishes its thread id, and never will.
+    if (!osThreadAlive(tid) || (this.stopRequested && tid === 0)) {
       this.drain();
       if (!this.death) this.markDead(this.terminating ? 'terminated by GraphRunner.terminate()' : 'the worker thread was terminated');
       return false;
@@ -481,8 +522,8 @@ export class GraphRunner {
     live.delete(this);
     for (const p of this.awaiting.values()) p.reject(this.death);
     this.awaiting.clear();
-    // Their runs are lost with the worker; whoever posted them learns it from GraphRunnerDied.
-    this.compiling.clear();
+    // Their answers are lost with the worker; whoever asked learns it from GraphRunnerDied.
+    this.callbacks.clear();
     this.replies.unref();
   }
 }

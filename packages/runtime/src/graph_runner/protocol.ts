@@ -29,10 +29,16 @@ export type CrashKind = 'exit' | 'throw' | 'fail-next-run';
 export type Request =
   /**
    * With `seq`, the worker replies 'compiled' once the session exists or failed (GraphRunner.compileSync, or compile with a callback).
-   * `store`: a cache entry (see docs/cache.md) the worker writes once the session exists, so that every
-   * write of this process's cache, and its size bound, happen in one thread.
+   * `optimized`: the model is one ORT already optimized ('optimize'): loaded with optimizations off, not cached.
+   * `store`: a cache entry (see docs/cache.md) the worker writes once the session exists, off the JS
+   * thread (the optimizer's worker writes the optimized models).
    */
-  | { op: 'compile'; key: string; model: Uint8Array; seq?: number; store?: CacheStore }
+  | { op: 'compile'; key: string; model: Uint8Array; seq?: number; store?: CacheStore; optimized?: boolean }
+  /**
+   * Optimize a model without keeping a session: the worker replies 'optimized' with the model ORT
+   * optimized (from the cache when it has it), which another worker loads with `optimized: true`.
+   */
+  | { op: 'optimize'; model: Uint8Array; seq: number }
   | { op: 'feed'; id: ValueId; dtype: GraphDtype; shape: number[]; data: HostData }
   | { op: 'run'; key: string; inputs: ValueId[]; outputs: ValueId[] }
   | { op: 'read'; id: ValueId; seq: number }
@@ -75,6 +81,8 @@ export type Reply =
    * `ms`: how long creating (or failing to create) the session took.
    */
   | { kind: 'compiled'; seq: number; error?: string; cached?: boolean; cache?: WorkerCacheStats; ms: number }
+  /** The answer to 'optimize': the optimized model, or why there is none; `cached`: it came from the cache. */
+  | { kind: 'optimized'; seq: number; model?: Uint8Array; error?: string; cached?: boolean; cache?: WorkerCacheStats; ms: number }
   /** Sent by the dying worker from its exit hook, before its ports close. */
   | { kind: 'died'; reason: string };
 

@@ -4,7 +4,7 @@
  * fails to load wakes a main thread blocked in readSync.
  */
 import { parentPort, workerData } from 'worker_threads';
-import { installNativeGate } from '../ort/native_gate';
+import { installNativeGate, throughGate } from '../ort/native_gate';
 import { currentOsThreadId } from './liveness';
 import type { Reply, Request, WorkerInit } from './protocol';
 import { Slot, wake } from './signal';
@@ -28,9 +28,13 @@ process.on('exit', (code) => {
 Atomics.store(signal, Slot.TID, currentOsThreadId());
 installNativeGate(signal, Slot.NATIVE_GATE);
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { Executor } = require('./executor') as typeof import('./executor');
-const executor = new Executor(init.sessionOptions, init.cache);
+// Loading onnxruntime-node's addon is native work too: a runner stopped while its worker still starts
+// waits for it (a gate already closed makes the worker end here, with an uncaught NativeGateClosed).
+const executor = throughGate(() => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Executor } = require('./executor') as typeof import('./executor');
+  return new Executor(init.sessionOptions, init.cache);
+});
 
 function handle(req: Request): void {
   if (req.op === 'crash') {

@@ -9,9 +9,13 @@
  * - Echoes: a JS number that changes every step, turned into a scalar once per variable (a hand-written
  *   optimizer's step size), is unpredictable only at its first write of the step; the later writes are
  *   predicted to repeat it, behind a guard.
+ * The tests count stretches per co-executed step, so a new segment's first occurrence waits for its
+ * session here instead of running on the host (the default, first_occurrence.test.ts).
  */
 import { coexecution } from '@terrajs/runtime';
-import { data, differential, expectAgreement, prng, tf } from './harness';
+import { Program, data, differential as differentialHostFirst, expectAgreement, prng, tf } from './harness';
+
+const differential = (program: Program) => differentialHostFirst(program, { firstOccurrence: 'wait' });
 
 test('a step whose gradients write large ones-fills runs ahead whole', async () => {
   const r = await differential((log) => {

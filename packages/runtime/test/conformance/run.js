@@ -90,7 +90,7 @@ if (opts.coexec) {
     return originalIt.call(this, name, async function () {
       // Specs of pure helpers (shape arithmetic, conv_util, ...) select no backend.
       if (engine().backendName !== 'terra') return fn.call(this);
-      coexecution.start({ stableAfter: 1, maxTracedIterations: 2 });
+      coexecution.start({ stableAfter: 1, maxTracedIterations: 2, firstOccurrence: 'wait' });
       // Recovery from a failed run is said on stderr (it may happen as late as stop()).
       const write = process.stderr.write;
       let recovered = false;

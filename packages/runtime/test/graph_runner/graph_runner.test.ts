@@ -217,8 +217,8 @@ describe('GraphRunner', () => {
 
   it('compile with a callback returns before the session exists; runs queue behind it; the outcome comes with the next reply taken', () => {
     const outcomes: Array<{ key: string; error?: string; ms: number }> = [];
-    runner.compile('slow', slowModel(), (r) => outcomes.push({ key: 'slow', error: r.error, ms: r.ms }));
-    runner.compile('broken', new Uint8Array([1, 2, 3, 4]), (r) => outcomes.push({ key: 'broken', error: r.error, ms: r.ms }));
+    runner.compile('slow', slowModel(), { done: (r) => outcomes.push({ key: 'slow', error: r.error, ms: r.ms }) });
+    runner.compile('broken', new Uint8Array([1, 2, 3, 4]), { done: (r) => outcomes.push({ key: 'broken', error: r.error, ms: r.ms }) });
     const [x, y, z] = [runner.newId(), runner.newId(), runner.newId()];
     runner.feed(x, 'float32', [SLOW.batch, SLOW.width], randomFloats(SLOW.batch * SLOW.width, 3));
     runner.run('slow', [x], [y]);
@@ -234,7 +234,7 @@ describe('GraphRunner', () => {
     expect(outcomes[1].error).toMatch(/./);
     expect(() => runner.readSync(z)).toThrow(/segment 'broken' failed to compile: /);
     // collect() takes a reply that has arrived, without blocking.
-    runner.compile('add', addModel(), (r) => outcomes.push({ key: 'add', error: r.error, ms: r.ms }));
+    runner.compile('add', addModel(), { done: (r) => outcomes.push({ key: 'add', error: r.error, ms: r.ms }) });
     while (runner.pending() > 0) { /* the worker replies before it counts the request done */ }
     expect(outcomes).toHaveLength(2);
     runner.collect();
