@@ -379,8 +379,7 @@ export class CoExecutor {
       optimizer._crashForTests('exit');
       const nap = new Int32Array(new SharedArrayBuffer(4));
       for (let waited = 0; optimizer.alive && waited < 10_000; waited += 5) Atomics.wait(nap, 0, 0, 5);
-    }
-    else if (fault === 'optimizer-terminate') this.compiler.optimizerForTests()._crashForTests('terminate');
+    } else if (fault === 'optimizer-terminate') this.compiler.optimizerForTests()._crashForTests('terminate');
     else this.runner._crashForTests(fault);
   }
 
@@ -776,6 +775,8 @@ export class CoExecutor {
         segment = this.segments.get(key)!;
       }
       if ('failed' in segment) return undefined;
+      // (Not reachable while the optimizer answers or is found dead; never post a run of an unknown key.)
+      if (!segment.ready) return 'compiling';
       const inputIds = segment.inputSlots.map((slot) => this.upload(batch.externals[slot]));
       const outputIds = outputs.map(() => this.runner.newId());
       this.profile?.run(segment.runnerKey, segment.model, inputIds, (id) => this.runner.readSync(id));
@@ -990,10 +991,8 @@ export class CoExecutor {
         },
         done: (outcome) => {
           this.counters.compileMs += outcome.ms;
-          if (outcome.error === undefined) {
-            this.counters.segments.compiled++;
-            return;
-          }
+          if (outcome.error === undefined) return;
+          this.counters.segments.compiled--;
           this.counters.segments.failed++;
           this.failedCompiles.add(runnerKey);
           this.segments.set(key, this.compileFailed(`ONNX Runtime could not create the session: ${outcome.error}`));
@@ -1002,6 +1001,8 @@ export class CoExecutor {
       const inputSlots = segment.inputs.map((i) => (i.from.kind === 'carried' ? i.from.slot : -1));
       const kernels: string[] = [];
       batch.forEachKernel((name) => kernels.push(name));
+      // Counted from now on (an exit may come before the workers' answer), unless ORT fails it.
+      this.counters.segments.compiled++;
       compiled = {
         runnerKey, inputSlots, inputs: segment.inputs.map((i) => ({ dtype: i.dtype, shape: i.shape })), model: segment.model, runs: 0,
         outputs: segment.outputs.map((o) => ({ dtype: o.dtype, shape: o.shape })),

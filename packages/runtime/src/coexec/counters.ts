@@ -50,6 +50,7 @@ export interface CoexecCounters {
     breaks: number;
   };
   segments: {
+    /** Generated and handed to the workers for a session (counted at once; moved to failed if ORT cannot create it). */
     compiled: number;
     /** Batches that could not be compiled (they run eagerly, replayed). */
     failed: number;

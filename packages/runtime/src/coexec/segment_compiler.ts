@@ -119,6 +119,7 @@ export class SegmentCompiler {
       if (!optimized) this.timings.withoutOptimizer++;
       this.runner.compile(runnerKey, model, {
         optimized, store, done: (result) => {
+          if (result.stopping) return;
           this.timings.sessionMs += result.ms;
           if (result.cache) this.worker = result.cache;
           if (this.latest === current) {
@@ -139,7 +140,8 @@ export class SegmentCompiler {
     const number = current.number;
     this.optimizing.set(number, () => load(model, false));
     const optimizing = (result: OptimizeResult): void => {
-      if (!this.optimizing.delete(number)) return;
+      // A stopping optimizer (co-execution ends, or the process exits) answers nothing about the model.
+      if (result.stopping || !this.optimizing.delete(number)) return;
       this.timings.sessionMs += result.ms;
       optimizeMs = result.ms;
       if (result.cache) this.optimizerCache = result.cache;

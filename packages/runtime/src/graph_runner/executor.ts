@@ -7,6 +7,7 @@ import { DiskCache, DiskCacheOptions } from '../cache/disk_cache';
 import { generatorFingerprint } from '../cache/fingerprints';
 import * as os from 'os';
 import { OptimizedSessions, optimizeModel } from '../cache/optimized_sessions';
+import { NativeGateClosed } from '../ort/native_gate';
 import { OrtTensor, OrtTensorClass, SyncSession } from '../ort/sync_session';
 import type {
   CacheStore, GraphDtype, HostData, HostValue, Reply, Request, ValueId, WorkerCacheStats, WorkerSessionOptions, WorkerStats,
@@ -56,8 +57,9 @@ export class Executor {
     try {
       switch (req.op) {
         case 'compile': {
-          const { error, cached, ms } = this.compile(req.key, req.model, req.store, req.optimized === true);
-          return req.seq === undefined ? undefined : { kind: 'compiled', seq: req.seq, error, cached, cache: this.cacheStats(), ms };
+          const { error, cached, ms, stopping } = this.compile(req.key, req.model, req.store, req.optimized === true);
+          return req.seq === undefined ? undefined
+            : { kind: 'compiled', seq: req.seq, error, cached, cache: this.cacheStats(), ms, ...(stopping ? { stopping } : {}) };
         }
         case 'optimize': return this.optimize(req.model, req.seq);
         case 'feed': this.feed(req.id, req.dtype, req.shape, req.data); return undefined;
@@ -74,11 +76,12 @@ export class Executor {
   }
 
   /** Creates the session (through the cache, if any); returns why it failed, if it did. */
-  private compile(key: string, model: Uint8Array, store: CacheStore | undefined, optimized: boolean): { error?: string; cached?: boolean; ms: number } {
+  private compile(key: string, model: Uint8Array, store: CacheStore | undefined, optimized: boolean):
+    { error?: string; cached?: boolean; ms: number; stopping?: boolean } {
     const old = this.segments.get(key);
     if (old && 'session' in old) old.session.dispose();
     const start = performance.now();
-    let outcome: { error?: string; cached?: boolean };
+    let outcome: { error?: string; cached?: boolean; stopping?: boolean };
     try {
       const { session, cached } = optimized ? { session: new SyncSession(model, { ...this.sessionOptions, graphOptimizationLevel: 'disabled' }), cached: false }
         : this.cached ? this.cached.create(model, this.sessionOptions)
@@ -91,7 +94,7 @@ export class Executor {
       // message, and reading them throws it.
       const compileError = errorMessage(e);
       this.segments.set(key, { compileError });
-      outcome = { error: compileError };
+      outcome = { error: compileError, ...(e instanceof NativeGateClosed ? { stopping: true } : {}) };
     }
     const ms = performance.now() - start;
     this.counts.compileMs += ms;
@@ -108,7 +111,10 @@ export class Executor {
         : { model: optimizeModel(model, this.sessionOptions, os.tmpdir()), cached: false };
       return { kind: 'optimized', seq, model: optimized, cached, cache: this.cacheStats(), ms: performance.now() - start };
     } catch (e) {
-      return { kind: 'optimized', seq, error: errorMessage(e), cache: this.cacheStats(), ms: performance.now() - start };
+      return {
+        kind: 'optimized', seq, error: errorMessage(e), cache: this.cacheStats(), ms: performance.now() - start,
+        ...(e instanceof NativeGateClosed ? { stopping: true } : {}),
+      };
     } finally {
       this.counts.compileMs += performance.now() - start;
     }

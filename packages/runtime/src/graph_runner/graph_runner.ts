@@ -65,6 +65,8 @@ export interface CompileResult {
   cache?: WorkerCacheStats;
   /** How long the worker took to create the session (ms). */
   ms: number;
+  /** It failed because the worker is being stopped: says nothing about the model. */
+  stopping?: boolean;
 }
 
 export interface CompileOptions {
@@ -84,6 +86,8 @@ export interface OptimizeResult {
   cached?: boolean;
   cache?: WorkerCacheStats;
   ms: number;
+  /** No model because the worker is being stopped: says nothing about the model. */
+  stopping?: boolean;
 }
 
 export interface GraphRunnerStats extends WorkerStats {
@@ -239,7 +243,7 @@ export class GraphRunner {
     const seq = this.nextSeq++;
     this.callbacks.set(seq, (reply) => {
       if (reply.kind !== 'optimized') throw new Error(`GraphRunner: unexpected reply ${reply.kind} to optimize`);
-      done({ model: reply.model, error: reply.error, cached: reply.cached, cache: reply.cache, ms: reply.ms });
+      done({ model: reply.model, error: reply.error, cached: reply.cached, cache: reply.cache, ms: reply.ms, stopping: reply.stopping });
     });
     this.post({ op: 'optimize', model, seq });
   }
@@ -530,5 +534,5 @@ export class GraphRunner {
 
 function compileResult(reply: Reply): CompileResult {
   if (reply.kind !== 'compiled') throw new Error(`GraphRunner: unexpected reply ${reply.kind} to compile`);
-  return { error: reply.error, cached: reply.cached, cache: reply.cache, ms: reply.ms };
+  return { error: reply.error, cached: reply.cached, cache: reply.cache, ms: reply.ms, stopping: reply.stopping };
 }

@@ -78,11 +78,15 @@ export type Reply =
   | { kind: 'error'; seq: number; message: string; key?: string }
   /**
    * `cached`: the session was loaded from the cache; `cache`: the worker's cache counters after it;
-   * `ms`: how long creating (or failing to create) the session took.
+   * `ms`: how long creating (or failing to create) the session took; `stopping`: it failed because the
+   * worker is being stopped (not a failure of the model).
    */
-  | { kind: 'compiled'; seq: number; error?: string; cached?: boolean; cache?: WorkerCacheStats; ms: number }
-  /** The answer to 'optimize': the optimized model, or why there is none; `cached`: it came from the cache. */
-  | { kind: 'optimized'; seq: number; model?: Uint8Array; error?: string; cached?: boolean; cache?: WorkerCacheStats; ms: number }
+  | { kind: 'compiled'; seq: number; error?: string; cached?: boolean; cache?: WorkerCacheStats; ms: number; stopping?: boolean }
+  /**
+   * The answer to 'optimize': the optimized model, or why there is none; `cached`: it came from the cache;
+   * `stopping`: there is none because the worker is being stopped (not a failure of the model).
+   */
+  | { kind: 'optimized'; seq: number; model?: Uint8Array; error?: string; cached?: boolean; cache?: WorkerCacheStats; ms: number; stopping?: boolean }
   /** Sent by the dying worker from its exit hook, before its ports close. */
   | { kind: 'died'; reason: string };
 
