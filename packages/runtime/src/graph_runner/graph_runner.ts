@@ -206,16 +206,12 @@ export class GraphRunner {
     return this.nextId++;
   }
 
-  /**
-   * Registers a segment and blocks until its session exists (see CompileResult). `waiting` is called
-   * every livenessPollMs while it blocks (a progress display: the JS thread has nothing else to run);
-   * `store` is a cache entry the worker writes if the session is created.
-   */
-  compileSync(key: string, model: Uint8Array, waiting?: () => void, store?: CacheStore): CompileResult {
+  /** Registers a segment and blocks until its session exists (see CompileResult). */
+  compileSync(key: string, model: Uint8Array): CompileResult {
     const seq = this.nextSeq++;
-    this.post({ op: 'compile', key, model, seq, ...(store ? { store } : {}) }, undefined, true);
+    this.post({ op: 'compile', key, model, seq }, undefined, true);
     this.compiled.add(key);
-    return compileResult(this.waitSync(seq, waiting));
+    return compileResult(this.waitSync(seq));
   }
 
   /**
@@ -432,7 +428,7 @@ export class GraphRunner {
   }
 
   /** Blocks until the reply to `seq` arrives or the worker is found dead. */
-  private waitSync(seq: number, waiting?: () => void): Reply {
+  private waitSync(seq: number): Reply {
     let told = false;
     try {
       for (;;) {
@@ -448,7 +444,6 @@ export class GraphRunner {
         this.throwIfDead();
         if (Atomics.wait(this.signal, Slot.REPLIES, seen, this.pollMs) === 'timed-out') {
           this.checkAlive();
-          waiting?.();
           this.whileBlocked?.(true);
           told = this.whileBlocked !== undefined;
         }
