@@ -73,7 +73,10 @@ export function buildSegment(trace: Trace, outputs: ReadonlyArray<{ op: number; 
     const attrs = parseAttrs(kernel.attrs);
     try {
       const syms = ordered.map((i) => i && symOf(i.from, i));
-      values.push(lowering.lower(g, syms, { kernelName: kernel.kernelName, inputs: specs, attrs }));
+      const outputs = lowering.lower(g, syms, { kernelName: kernel.kernelName, inputs: specs, attrs });
+      // The trace saw the outputs' shapes: what the next kernels compute from them folds into constants.
+      outputs.forEach((sym, o) => { if (kernel.outputs[o]) g.knowShape(sym, kernel.outputs[o].shape); });
+      values.push(outputs);
     } catch (e) {
       if (e instanceof Unsupported) throw new GraphBreak(kernel.index, `${kernel.kernelName}: ${e.message}`);
       throw e;
@@ -86,16 +89,7 @@ export function buildSegment(trace: Trace, outputs: ReadonlyArray<{ op: number; 
     if (sym.dtype !== sig.dtype) throw new Error(`terra: segment output ${op}:${output} is ${sym.dtype}, the trace saw ${sig.dtype}`);
     return { op, output, dtype: sig.dtype, shape: sig.shape, sym };
   });
-  // An output that is a graph input (a view of one) or listed twice still needs its own graph output name.
-  const named = new Set<string>();
-  for (const o of segmentOutputs) {
-    let sym = o.sym;
-    if (named.has(sym.name) || [...inputSyms.values()].some((s) => s.name === sym.name)) {
-      sym = g.op('Identity', [sym], {}, { dtype: sym.dtype, rank: sym.rank });
-    }
-    named.add(sym.name);
-    g.output(sym);
-  }
+  for (const o of segmentOutputs) g.output(o.sym);
   return {
     model: g.build(),
     inputs,

@@ -1,5 +1,7 @@
 import { onnx } from 'onnx-proto';
 import { OnnxDtype, onnxElementType } from './dtypes';
+import { ConstValue, MAX_FOLDED_ELEMENTS, foldOp } from './constant_folding';
+import { Shape, inferShape } from './static_shapes';
 
 /** The ONNX opset every lowering targets. */
 export const OPSET = 18;
@@ -20,15 +22,28 @@ export interface NodeOptions {
   outputs?: Array<{ dtype: OnnxDtype; rank: number }>;
 }
 
+/** Ops that return their first input unchanged once its shape is the result's (or always, Identity). */
+const PASS_THROUGH = new Set(['Identity', 'Reshape', 'Expand', 'Squeeze', 'Unsqueeze']);
+
 /**
  * Builds one ONNX model: graph inputs with symbolic dimensions, nodes, constants and outputs.
  * It serves single-kernel models (eager execution) as well as multi-kernel segments.
+ *
+ * Lowerings are written for symbolic shapes: they compute shapes in the graph (Shape, Gather, Concat,
+ * ReduceProd, ...). Where the builder knows a value's static shape (a segment's inputs and its kernels'
+ * outputs, from the trace) or its value (small constants), it computes such nodes itself and emits a
+ * constant instead, drops reshapes that change nothing, and leaves out nodes nothing uses: ONNX
+ * Runtime's session creation costs about the same per node whatever the node does.
  */
 export class GraphBuilder {
   private readonly nodes: onnx.INodeProto[] = [];
   private readonly inputs: onnx.IValueInfoProto[] = [];
   private readonly outputs: onnx.IValueInfoProto[] = [];
   private readonly initializers: onnx.ITensorProto[] = [];
+  private readonly shapes = new Map<string, Shape>();
+  private readonly values = new Map<string, ConstValue>();
+  /** Names that are not node outputs: graph inputs and initializers. */
+  private readonly sources = new Set<string>();
   private counter = 0;
 
   constructor(private readonly graphName = 'terra') {}
@@ -49,10 +64,32 @@ export class GraphBuilder {
       name,
       type: { tensorType: { elemType: onnxElementType(dtype), shape: { dim: dims } } },
     });
+    this.sources.add(name);
+    if (shape && !symbolicBatch) this.shapes.set(name, [...shape]);
     return { name, dtype, rank };
   }
 
-  output(value: Sym): void {
+  /** The value's static shape, where known. */
+  shapeOf(value: Sym): Shape | undefined {
+    return this.shapes.get(value.name);
+  }
+
+  /**
+   * Records a value's static shape, known from outside the graph (the trace saw it). One the builder
+   * inferred must agree: a disagreement is a bug in the inference, whose folds may be wrong.
+   */
+  knowShape(value: Sym, shape: Shape): void {
+    const known = this.shapes.get(value.name);
+    if (known && (known.length !== shape.length || known.some((d, i) => d !== shape[i]))) {
+      throw new Error(`terra: ${value.name} was inferred to have shape [${known.join(',')}], it has [${shape.join(',')}]`);
+    }
+    if (shape.length === value.rank) this.shapes.set(value.name, [...shape]);
+  }
+
+  /** A graph output. A graph input, a constant or a value already output is copied, to have a name of its own. */
+  output(given: Sym): void {
+    const reused = this.sources.has(given.name) || this.outputs.some((o) => o.name === given.name);
+    const value = reused ? this.emit('Identity', [given], {}, [{ dtype: given.dtype, rank: given.rank }], {})[0] : given;
     this.outputs.push({
       name: value.name,
       type: {
@@ -70,9 +107,30 @@ export class GraphBuilder {
     return this.opMulti(opType, inputs, attrs, [out], options)[0];
   }
 
-  /** Emits a node with several outputs. A null input is ONNX's "absent optional input". */
+  /**
+   * Emits a node with several outputs. A null input is ONNX's "absent optional input". A single-output
+   * node whose value the builder can compute becomes a constant, one that changes nothing is its input.
+   */
   opMulti(opType: string, inputs: Array<Sym | null>, attrs: Record<string, AttrValue | undefined>,
     outs: Array<{ dtype: OnnxDtype; rank: number }>, options: NodeOptions = {}): Sym[] {
+    if (outs.length !== 1) return this.emit(opType, inputs, attrs, outs, options);
+    const [out] = outs;
+    const known = inputs.map((s) => s && { dtype: s.dtype, shape: this.shapes.get(s.name), values: this.values.get(s.name)?.values });
+    const folded = foldOp(opType, known, attrs);
+    if (folded && folded.dtype === out.dtype && folded.shape.length === out.rank) return [this.constant(out.dtype, folded.values, folded.shape)];
+    const shape = inferShape(opType, known, attrs);
+    const first = inputs[0];
+    if (PASS_THROUGH.has(opType) && first && first.dtype === out.dtype && first.rank === out.rank) {
+      const had = known[0]?.shape;
+      if (opType === 'Identity' || (shape && had && shape.every((d, i) => d === had[i]))) return [first];
+    }
+    const [sym] = this.emit(opType, inputs, attrs, outs, options);
+    if (shape && shape.length === out.rank) this.shapes.set(sym.name, shape);
+    return [sym];
+  }
+
+  private emit(opType: string, inputs: Array<Sym | null>, attrs: Record<string, AttrValue | undefined>,
+    outs: Array<{ dtype: OnnxDtype; rank: number }>, options: NodeOptions): Sym[] {
     const outputs = outs.map((o) => ({ name: this.fresh(opType.toLowerCase()), ...o }));
     this.nodes.push({
       opType,
@@ -87,6 +145,13 @@ export class GraphBuilder {
   constant(dtype: OnnxDtype, values: ArrayLike<number | boolean>, shape: readonly number[]): Sym {
     const name = this.fresh('const');
     this.initializers.push(tensorProto(name, dtype, values, shape));
+    this.sources.add(name);
+    this.shapes.set(name, [...shape]);
+    if (values.length <= MAX_FOLDED_ELEMENTS) {
+      // As ORT will hold them: float32 rounded, booleans as 0 and 1.
+      const held = Array.from(values, (v) => (dtype === 'float32' ? Math.fround(Number(v)) : Number(v)));
+      this.values.set(name, { dtype, shape: [...shape], values: held });
+    }
     return { name, dtype, rank: shape.length };
   }
 
@@ -98,17 +163,27 @@ export class GraphBuilder {
     return this.constant('int64', values, [values.length]);
   }
 
+  /** The model, without the nodes and constants no output depends on (folding leaves such behind). */
   build(): Uint8Array {
+    const live = new Set(this.outputs.map((o) => o.name!));
+    const kept: onnx.INodeProto[] = [];
+    for (let i = this.nodes.length - 1; i >= 0; i--) {
+      const node = this.nodes[i];
+      if (!node.output!.some((o) => live.has(o))) continue;
+      kept.push(node);
+      for (const input of node.input!) if (input !== '') live.add(input);
+    }
+    kept.reverse();
     const model = onnx.ModelProto.create({
       irVersion: 8,
       producerName: 'terra.js',
       opsetImport: [{ domain: '', version: OPSET }],
       graph: {
         name: this.graphName,
-        node: this.nodes,
+        node: kept,
         input: this.inputs,
         output: this.outputs,
-        initializer: this.initializers,
+        initializer: this.initializers.filter((t) => live.has(t.name!)),
       },
     });
     return onnx.ModelProto.encode(model).finish();
