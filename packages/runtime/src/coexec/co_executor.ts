@@ -29,10 +29,18 @@ import { replaysRecording } from './static_match';
 /** Run-ahead gives up on a start node after this many abandoned stretches. */
 const RUN_AHEAD_MAX_MISSES = 3;
 const RUN_AHEAD_MAX_KERNELS = 20000;
+/** Run-ahead plans kept per start node (see plans). */
+const PLANS_PER_NODE = 4;
 /** A trace longer than this with no boundary is dropped: memory stays bounded in boundary-less programs. */
 const MAX_TRACE_KERNELS = 100_000;
 
 type Inputs = ReadonlyArray<readonly [string, TensorInfo]>;
+
+interface PlanEntry {
+  readonly version: number;
+  slotVersion: number;
+  readonly plan: StretchPlan | undefined;
+}
 
 /** What the next kernel is expected to be, for a validated call. */
 interface Prediction {
@@ -128,8 +136,12 @@ export class CoExecutor {
   private runAheadSuspended = false;
   /** JS wrote a tensor while a batch was pending and no stretch ran (see runPredicted). */
   private wroteWhileBatching = false;
-  /** Run-ahead plans by start node, for the TraceGraph version they were built on (undefined: none possible). */
-  private readonly plans = new Map<number, { version: number; plan: StretchPlan | undefined }>();
+  /**
+   * Run-ahead plans by start node, with the TraceGraph versions they were built on (plan undefined: none
+   * possible). A few are kept per node: steps of two kinds (training, and an evaluation now and then)
+   * number their feeds and carried values differently, and each kind's plan holds again when it is back.
+   */
+  private readonly plans = new Map<number, PlanEntry[]>();
   /** Nodes from which run-ahead failed (abandoned or not compilable) too often to try again. */
   private readonly runAheadMisses = new Map<number, number>();
   /** The buffers of each node's latest outputs in this iteration (run-ahead resolves inputs by them). */
@@ -457,7 +469,8 @@ export class CoExecutor {
     if (this.dead) return this.runEagerly(inputs, args, eager);
     const outputs = p.outputs.map((o) => ({ dataId: this.allocateLazy(o.dtype), dtype: o.dtype, shape: o.shape }));
     this.batch.add(p.node, draft.kernelName, draft.attrs, inputs, outputs, (info) => this.external(info));
-    const infos: TensorInfo[] = outputs.map((o) => ({ dataId: o.dataId, dtype: o.dtype, shape: [...o.shape] }));
+    // tfjs copies a kernel output's shape into the tensor it makes: the node's own array can be passed.
+    const infos: TensorInfo[] = outputs.map((o) => ({ dataId: o.dataId, dtype: o.dtype, shape: o.shape as number[] }));
     this.commit(draft, p.node, infos, 'lazy');
     return lowering.multiOutput ? infos : infos[0];
   }
@@ -495,8 +508,21 @@ export class CoExecutor {
   private mayRunAhead(node: number): boolean {
     if (this.counters.mode !== 'terra' || this.options.runAhead === false || this.runAheadSuspended) return false;
     if ((this.runAheadMisses.get(node) ?? 0) >= RUN_AHEAD_MAX_MISSES) return false;
-    const known = this.plans.get(node);
-    return known === undefined || known.version !== this.graph.version || known.plan !== undefined;
+    const known = this.knownPlan(node);
+    return known === undefined || known.plan !== undefined;
+  }
+
+  /** The plan from `node` that holds on the TraceGraph as it stands, if one was built. */
+  private knownPlan(node: number): PlanEntry | undefined {
+    for (const entry of this.plans.get(node) ?? []) {
+      if (entry.version !== this.graph.version) continue;
+      if (entry.slotVersion === this.graph.slotVersion) return entry;
+      if (entry.plan?.sourcesHold(this.graph)) {
+        entry.slotVersion = this.graph.slotVersion;
+        return entry;
+      }
+    }
+    return undefined;
   }
 
   /**
@@ -505,10 +531,13 @@ export class CoExecutor {
    */
   private runAhead(node: number, inputs: Inputs): boolean | number {
     if (!this.mayRunAhead(node)) return false;
-    let plan = this.plans.get(node);
-    if (plan === undefined || plan.version !== this.graph.version) {
-      plan = { version: this.graph.version, plan: StretchPlan.build(this.stretchContext, node, inputs, 2, RUN_AHEAD_MAX_KERNELS) };
-      this.plans.set(node, plan);
+    let plan = this.knownPlan(node);
+    if (plan === undefined) {
+      const { version, slotVersion } = this.graph;
+      plan = { version, slotVersion, plan: StretchPlan.build(this.stretchContext, node, inputs, 2, RUN_AHEAD_MAX_KERNELS) };
+      this.counters.runAhead.plans++;
+      const kept = (this.plans.get(node) ?? []).filter((e) => e.version === version).slice(-(PLANS_PER_NODE - 1));
+      this.plans.set(node, [...kept, plan]);
     }
     const stretch = plan.plan?.instantiate(this.stretchContext, inputs);
     if (!stretch) return false;
@@ -547,7 +576,7 @@ export class CoExecutor {
         entry.stretch = stretch;
       }
       stretch.bound.set(o.placeholder, dataId);
-      return { dataId, dtype: o.dtype, shape: [...o.shape] };
+      return { dataId, dtype: o.dtype, shape: o.shape as number[] };
     });
     this.commit(draft, node, infos, 'lazy');
     this.counters.kernels.delegated++;

@@ -68,6 +68,8 @@ export interface CoexecCounters {
     abandoned: number;
     /** Stretches whose inside values JS kept and which were recomputed on the host. */
     recomputed: number;
+    /** Run-ahead plans built (once per start node and TraceGraph state; kept ones are reused). */
+    plans: number;
   };
   /** Why the worker died, if it did (co-execution then went on eagerly, all state rebuilt on the host). */
   workerDied?: string;
@@ -100,7 +102,7 @@ export function newCounters(): CoexecCounters {
     divergences: [],
     kernels: { delegated: 0, replayed: 0, whileCompiling: 0, eager: 0, breaks: 0 },
     segments: { compiled: 0, failed: 0, runs: 0, replays: 0, recovered: 0 },
-    runAhead: { stretches: 0, kernels: 0, abandoned: 0, recomputed: 0 },
+    runAhead: { stretches: 0, kernels: 0, abandoned: 0, recomputed: 0, plans: 0 },
     feeds: 0,
     compileMs: 0,
     waitMs: 0,

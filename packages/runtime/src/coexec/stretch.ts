@@ -80,6 +80,12 @@ export class StretchPlan {
    * inputs) shifts every index of the step, not that distance.
    */
   private readonly startWrites: number;
+  /**
+   * The feed distances and carried slots the plan read from its nodes' latest calls (GraphNode.recent).
+   * Their numbering moves when an iteration of another kind comes between two alike (an evaluation
+   * using other carried values first): the plan holds again once it is back (sourcesHold).
+   */
+  private readonly recentSources: Array<{ node: GraphNode; input: number; back?: number; slot?: number }> = [];
 
   private constructor(ctx: StretchContext, first: number, firstInputs: ReadonlyArray<readonly [string, TensorInfo]>, maxLength: number) {
     const graph = ctx.graph;
@@ -107,6 +113,20 @@ export class StretchPlan {
 
   get startNode(): number {
     return this.positions[0].node;
+  }
+
+  /**
+   * Whether the feeds and carried values the plan reads are numbered in the nodes' latest calls as they
+   * were when it was built: then building it again would give the same plan.
+   */
+  sourcesHold(graph: TraceGraph): boolean {
+    const startWrites = graph.nodes[this.startNode].recent.writes;
+    for (const r of this.recentSources) {
+      const from = r.node.recent.inputs[r.input]?.from;
+      if (r.slot !== undefined ? from?.kind !== 'carried' || from.slot !== r.slot
+        : from?.kind !== 'feed' || startWrites - from.feed !== r.back) return false;
+    }
+    return true;
   }
 
   /** Resolves every external source as the program stands now; undefined if one is not available. */
@@ -212,6 +232,7 @@ export class StretchPlan {
         case 'feed': {
           if (sig.from.kind !== 'feed') return 'impossible';
           const back = this.startWrites - sig.from.feed;
+          this.recentSources.push({ node, input: i, back });
           // Written before the start: one of another signature there is another value (the node belongs
           // to another path, such as a learning rate written in some steps and kept in others), so the
           // path is not predicted through this node.
@@ -232,6 +253,7 @@ export class StretchPlan {
         case 'carried':
           if (sig.from.kind !== 'carried') return 'impossible';
           from = { kind: 'carried', slot: sig.from.slot };
+          this.recentSources.push({ node, input: i, slot: sig.from.slot });
           break;
       }
       if (from === undefined) continue;

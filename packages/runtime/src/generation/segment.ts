@@ -1,7 +1,7 @@
 import { GraphBuilder, Sym } from '../onnx/graph_builder';
 import { isLowerableDtype } from '../onnx/dtypes';
 import { VIEW_KERNELS, loweringFor } from '../lowering/registry';
-import { parseAttrs } from '../lowering/attrs';
+import { sharedAttrs } from '../lowering/attrs';
 import { TensorSpec, Unsupported } from '../lowering/types';
 import type { Provenance, TensorSig, Trace } from '../trace/trace';
 
@@ -47,7 +47,7 @@ export function buildSegment(trace: Trace, outputs: ReadonlyArray<{ op: number; 
 
   const symOf = (from: Provenance, sig: TensorSig): Sym => {
     if (from.kind === 'op') return values[from.op][from.output];
-    const key = JSON.stringify(from);
+    const key = from.kind === 'variable' ? `v${from.name}` : from.kind === 'feed' ? `f${from.feed}` : `c${from.slot}`;
     let sym = inputSyms.get(key);
     if (!sym) {
       if (!isLowerableDtype(sig.dtype)) throw new Unsupported(`a ${sig.dtype} input`);
@@ -70,7 +70,7 @@ export function buildSegment(trace: Trace, outputs: ReadonlyArray<{ op: number; 
     if (!lowering) throw new GraphBreak(kernel.index, `${kernel.kernelName} has no lowering`);
     const ordered = lowering.inputNames ? lowering.inputNames.map((n) => byName.get(n)) : kernel.inputs;
     const specs: Array<TensorSpec | undefined> = ordered.map((i) => i && { dtype: i.dtype, rank: i.shape.length, shape: i.shape });
-    const attrs = parseAttrs(kernel.attrs);
+    const attrs = sharedAttrs(kernel.attrs);
     try {
       const syms = ordered.map((i) => i && symOf(i.from, i));
       const outputs = lowering.lower(g, syms, { kernelName: kernel.kernelName, inputs: specs, attrs });

@@ -26,6 +26,31 @@ export function parseAttrs(json: string): NamedAttrMap {
   return JSON.parse(json, (_, v: unknown) => (typeof v === 'string' && v.startsWith(NUMBER_MARK) ? Number(v.slice(1)) : v)) as NamedAttrMap;
 }
 
+const shared = new Map<string, NamedAttrMap>();
+const MAX_SHARED = 4096;
+
+/**
+ * parseAttrs for segment generation, which parses the same few attr strings for every kernel of every
+ * segment: parsed once and shared, frozen so that no lowering can change what the next one reads.
+ */
+export function sharedAttrs(json: string): NamedAttrMap {
+  let attrs = shared.get(json);
+  if (attrs === undefined) {
+    attrs = deepFreeze(parseAttrs(json));
+    if (shared.size >= MAX_SHARED) shared.clear();
+    shared.set(json, attrs);
+  }
+  return attrs;
+}
+
+function deepFreeze<T>(v: T): T {
+  if (v && typeof v === 'object') {
+    for (const inner of Object.values(v)) deepFreeze(inner);
+    Object.freeze(v);
+  }
+  return v;
+}
+
 function encodeNumber(v: unknown): unknown {
   return typeof v === 'number' && !Number.isFinite(v) ? `${NUMBER_MARK}${v}` : v;
 }

@@ -75,7 +75,8 @@ export class TraceRecorder {
       ordinal: this.nextOrdinal(sitePath),
       kernelName,
       attrs: canonicalAttrs(attrs),
-      inputs: inputs.map(([name, t]) => ({ name, from: this.provenance(t.dataId), dtype: t.dtype, shape: t.shape.slice() })),
+      // The engine passes tensors, whose shapes tfjs copied when it made them and never changes.
+      inputs: inputs.map(([name, t]) => ({ name, from: this.provenance(t.dataId), dtype: t.dtype, shape: t.shape })),
     };
   }
 
@@ -86,7 +87,9 @@ export class TraceRecorder {
     const sigs = new Array<{ dtype: TensorInfo['dtype']; shape: number[] }>(outputs.length);
     for (let output = 0; output < outputs.length; output++) {
       const t = outputs[output];
-      sigs[output] = { dtype: t.dtype, shape: t.shape.slice() };
+      // A kernel run on the host may return an array of its caller's (cpu's Reshape returns attrs.shape);
+      // a lazy output's shape is co-execution's own.
+      sigs[output] = { dtype: t.dtype, shape: path === 'lazy' ? t.shape : t.shape.slice() };
       // A kernel that returns its input's buffer (Identity, cpu's Reshape) keeps the input's origin.
       if (!this.origin.has(t.dataId)) this.origin.set(t.dataId, { kind: 'op', op: index, output });
     }

@@ -87,6 +87,11 @@ export class TraceGraph {
    * longer lifetime, a feed's predicted value, a feed index or carried slot that moved.
    */
   version = 0;
+  /**
+   * Bumped when a node's latest call takes its feeds or carried values under other indices than the call
+   * before (plans read them: StretchPlan.sourcesHold tells whether a plan still holds).
+   */
+  slotVersion = 0;
 
   /**
    * Merges a trace; returns what it added (nothing, once the program's paths are all known).
@@ -164,7 +169,7 @@ export class TraceGraph {
       if (node.lastNext !== id && node.next.size > 1) this.version++;
       node.lastNext = id;
     }
-    for (const [node, recent] of before) if (movedInputs(recent, node.recent)) this.version++;
+    for (const [node, recent] of before) if (movedInputs(recent, node.recent)) this.slotVersion++;
     for (const fetch of trace.fetches) {
       const node = this.nodes[nodeOfOp[fetch.afterKernel]];
       if (node === undefined || node.afterRead) continue;
