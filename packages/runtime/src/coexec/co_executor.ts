@@ -186,6 +186,10 @@ export class CoExecutor {
 
   runKernel(kernelName: string, args: Parameters<KernelFunc>[0], eager: KernelFunc): TensorInfo | TensorInfo[] {
     if (this.depth > 0) return eager(args);
+    // A view computes nothing and returns its input's buffer, whose origin the trace already has: there is
+    // nothing to record, predict or run. (tfjs-core's tape clones every tensor it saves for the backward
+    // pass: a fifth of a training step's kernel calls.)
+    if (VIEW_KERNELS.has(kernelName)) return this.runView(args, eager);
     if (this.dead) return this.runEagerly(kernelInputs(args.inputs), args, eager);
     this.kernelsIssued++;
     if (this.recorder.kernelCount >= (this.options.maxTraceKernels ?? MAX_TRACE_KERNELS)) this.discardTrace();
@@ -427,7 +431,7 @@ export class CoExecutor {
     this.prev = p.node;
     if (this.stretch) {
       const claim = this.stretch.claim(p.node, inputs, (actual, expected) => this.holdsValues(actual, expected));
-      if (claim) return this.takeClaim(draft, p.node, claim, args, eager);
+      if (claim) return this.takeClaim(draft, p.node, claim);
       this.endStretch();
     }
     // A stretch starting at an earlier kernel is still compiling: its kernels run on the host meanwhile.
@@ -436,7 +440,6 @@ export class CoExecutor {
     const lowering = loweringFor(draft.kernelName);
     const lazy = !p.breaks && lowering !== undefined &&
       inputs.every(([, t]) => isLowerableDtype(t.dtype)) && p.outputs.every((o) => isLowerableDtype(o.dtype));
-    if (VIEW_KERNELS.has(draft.kernelName)) return this.runView(draft, p.node, args, eager);
     if (!lazy) {
       // A graph break: what is pending is dispatched, and the kernel runs on the host.
       this.flush();
@@ -457,7 +460,7 @@ export class CoExecutor {
       const ahead = this.runAhead(p.node, inputs);
       if (ahead === true) {
         const claim = this.stretch!.claim(p.node, inputs, () => false)!;
-        return this.takeClaim(draft, p.node, claim, args, eager);
+        return this.takeClaim(draft, p.node, claim);
       }
       if (typeof ahead === 'number') {
         this.hostUntilCompiled = ahead - 1;
@@ -483,16 +486,13 @@ export class CoExecutor {
   }
 
   /** A view shares its input's buffer and computes nothing: the input may stay lazy. */
-  private runView(draft: DraftKernel, node: number, args: Parameters<KernelFunc>[0], eager: KernelFunc): TensorInfo | TensorInfo[] {
+  private runView(args: Parameters<KernelFunc>[0], eager: KernelFunc): TensorInfo | TensorInfo[] {
     this.depth++;
-    let out;
     try {
-      out = eager(args);
+      return eager(args);
     } finally {
       this.depth--;
     }
-    this.commit(draft, node, out, 'view');
-    return out;
   }
 
   /** Records a call in the trace, and its outputs as the node's latest (for run-ahead). */
@@ -562,9 +562,8 @@ export class CoExecutor {
   }
 
   /** The call claimed a stretch position: lazy tensors bound to the stretch's values. */
-  private takeClaim(draft: DraftKernel, node: number, claim: Claim, args: Parameters<KernelFunc>[0], eager: KernelFunc): TensorInfo | TensorInfo[] {
+  private takeClaim(draft: DraftKernel, node: number, claim: Claim): TensorInfo | TensorInfo[] {
     const stretch = this.stretch!;
-    if (claim.view) return this.runView(draft, node, args, eager);
     const infos: TensorInfo[] = claim.outputs.map((o) => {
       const dataId = this.allocateLazy(o.dtype);
       const entry = this.entry(dataId)!;

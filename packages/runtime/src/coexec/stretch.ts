@@ -1,6 +1,5 @@
 import type { BackendValues, DataId, TensorInfo } from '@tensorflow/tfjs-core';
 import type { ValueId } from '../graph_runner/protocol';
-import { VIEW_KERNELS } from '../lowering/registry';
 import type { GraphNode, TraceGraph } from '../trace/trace_graph';
 import type { TensorSig } from '../trace/trace';
 import { BatchOutput, External, PendingBatch } from './pending_batch';
@@ -40,17 +39,15 @@ type Source =
 /** One predicted kernel. Inputs and outputs are tokens: placeholders made inside, or external slots. */
 interface Position {
   readonly node: number;
-  /** The batch kernel it is (undefined for a view, which computes nothing). */
-  readonly op: number | undefined;
+  /** The batch kernel it is. */
+  readonly op: number;
   readonly inputs: readonly DataId[];
-  /** A view's output is its input's token. */
   readonly outputs: readonly DataId[];
   readonly sigs: readonly TensorSig[];
 }
 
 /** What a claimed position gives the kernel call. */
 export interface Claim {
-  readonly view: boolean;
   readonly outputs: ReadonlyArray<{ readonly placeholder: DataId; readonly worker: ValueId | undefined } & TensorSig>;
 }
 
@@ -153,7 +150,7 @@ export class StretchPlan {
       byToken.set(t, ctx.external(info));
       bound.set(t, info.dataId);
     }
-    // The batch numbers its externals by first use among its kernels (a view's input may come first here).
+    // The batch numbers its externals by first use among its kernels.
     const externals = this.batch.externals.map((e) => byToken.get(e.dataId)!);
     return new Stretch(this, this.batch.withExternals(externals), bound, guards);
   }
@@ -162,10 +159,6 @@ export class StretchPlan {
     const n = graph.nodes[node];
     const sigs = n.kernel.outputs;
     const tokens = inputs.map(([, from, sig]) => (isSource(from) ? this.slotToken(from, sig) : from));
-    if (VIEW_KERNELS.has(n.kernel.kernelName)) {
-      this.positions.push({ node, op: undefined, inputs: tokens, outputs: [tokens[0]], sigs });
-      return;
-    }
     const outputs = sigs.map((sig) => ({ dataId: token(), dtype: sig.dtype, shape: sig.shape }));
     const op = this.batch.size;
     const infos = inputs.map(([name, , sig], i): readonly [string, TensorInfo] => [name, { dataId: tokens[i], dtype: sig.dtype, shape: [...sig.shape] }]);
@@ -210,7 +203,7 @@ export class StretchPlan {
     }
     if (!found) return undefined;
     const next = ctx.graph.nodes[found.id];
-    return VIEW_KERNELS.has(next.kernel.kernelName) || ctx.canDelegate(next) ? found : undefined;
+    return ctx.canDelegate(next) ? found : undefined;
   }
 
   /**
@@ -281,10 +274,9 @@ export class StretchPlan {
   private chooseOutputs(graph: TraceGraph): void {
     const last = this.positions.length - 1;
     this.positions.forEach((p, k) => {
-      if (p.op === undefined) return;
       const lifetimes = graph.nodes[p.node].lifetimes;
       p.outputs.forEach((placeholder, output) => {
-        if ((lifetimes[output] ?? Infinity) > last - k) this.outputs.push({ op: p.op!, output, dataId: placeholder });
+        if ((lifetimes[output] ?? Infinity) > last - k) this.outputs.push({ op: p.op, output, dataId: placeholder });
       });
     });
   }
@@ -336,7 +328,6 @@ export class Stretch {
     }
     this.claimed++;
     return {
-      view: p.op === undefined,
       outputs: p.outputs.map((placeholder, o) => ({ placeholder, worker: this.workerOf.get(placeholder), ...p.sigs[o] })),
     };
   }
@@ -357,10 +348,9 @@ export class Stretch {
   boundOutputs(): Array<BatchOutput & { real: DataId }> {
     const out: Array<BatchOutput & { real: DataId }> = [];
     for (const p of this.plan.positions) {
-      if (p.op === undefined) continue;
       p.outputs.forEach((placeholder, output) => {
         const real = this.bound.get(placeholder);
-        if (real) out.push({ op: p.op!, output, dataId: placeholder, real });
+        if (real) out.push({ op: p.op, output, dataId: placeholder, real });
       });
     }
     return out;

@@ -1,6 +1,6 @@
 import { GraphBuilder, Sym } from '../onnx/graph_builder';
 import { isLowerableDtype } from '../onnx/dtypes';
-import { VIEW_KERNELS, loweringFor } from '../lowering/registry';
+import { loweringFor } from '../lowering/registry';
 import { sharedAttrs } from '../lowering/attrs';
 import { TensorSpec, Unsupported } from '../lowering/types';
 import type { Provenance, TensorSig, Trace } from '../trace/trace';
@@ -61,11 +61,6 @@ export function buildSegment(trace: Trace, outputs: ReadonlyArray<{ op: number; 
   for (const kernel of trace.kernels) {
     lowered?.(kernel.index);
     const byName = new Map(kernel.inputs.map((i) => [i.name, i]));
-    if (VIEW_KERNELS.has(kernel.kernelName)) {
-      const [x] = kernel.inputs;
-      values.push([symOf(x.from, x)]);
-      continue;
-    }
     const lowering = loweringFor(kernel.kernelName);
     if (!lowering) throw new GraphBreak(kernel.index, `${kernel.kernelName} has no lowering`);
     const ordered = lowering.inputNames ? lowering.inputNames.map((n) => byName.get(n)) : kernel.inputs;

@@ -1,6 +1,7 @@
 import type { BackendValues, DataId, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { onOptimizerStep } from './optimizer_steps';
 import { TraceRecorder, kernelInputs } from './recorder';
+import { VIEW_KERNELS } from '../lowering/registry';
 import type { Trace } from './trace';
 
 /**
@@ -65,7 +66,8 @@ export function runKernelTraced<T extends TensorInfo | TensorInfo[]>(kernelName:
   } finally {
     kernelDepth--;
   }
-  if (active && kernelDepth === 0) {
+  // A view (Identity) returns its input's buffer and computes nothing: the trace keeps the input's origin.
+  if (active && kernelDepth === 0 && !VIEW_KERNELS.has(kernelName)) {
     active.kernel(kernelName, kernelInputs(inputs), attrs ?? {}, Array.isArray(out) ? out : [out]);
   }
   return out;
