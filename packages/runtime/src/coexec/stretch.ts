@@ -182,7 +182,7 @@ export class StretchPlan {
 
   /**
    * The node the path goes on to, with its inputs' sources. A node shared by paths that differ only in
-   * shapes (a view of a variable or of a scalar, reached under every batch length or in every layer)
+   * shapes (a kernel on a variable or a scalar alone, reached under every batch length or in every layer)
    * branches to one successor per path: the candidates are those that traces took after the node the
    * stretch came from, and of those the one whose inputs all have a source on this path. A candidate
    * whose input only is not available now (a tensor JS has not written yet and that has no prediction,

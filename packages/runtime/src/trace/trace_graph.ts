@@ -53,7 +53,7 @@ export interface GraphNode {
   readonly next: Map<number, number>;
   /**
    * The successors taken, by the node the trace came from (START for a trace's first kernel). Where
-   * paths that differ only in shapes share a node (a view of a scalar, say), the node before it
+   * paths that differ only in shapes share a node (a kernel on a variable alone, say), the node before it
    * still tells them apart, so run-ahead can follow the path past the shared node.
    */
   readonly nextAfter: Map<number, Set<number>>;
@@ -123,7 +123,7 @@ export class TraceGraph {
         node.breaks = true;
         this.version++;
       }
-      // A node met several times in one trace (a scalar's view shared by layers) moves its inputs between
+      // A node met several times in one trace (an op on a scalar repeated by layers) moves its inputs between
       // those calls; plans read only the last call's, so it is compared once, after the merge.
       if (node.recent !== kernel && !before.has(node)) before.set(node, node.recent);
       node.recent = kernel;
