@@ -508,21 +508,42 @@ export class CoExecutor {
   private mayRunAhead(node: number): boolean {
     if (this.counters.mode !== 'terra' || this.options.runAhead === false || this.runAheadSuspended) return false;
     if ((this.runAheadMisses.get(node) ?? 0) >= RUN_AHEAD_MAX_MISSES) return false;
-    const known = this.knownPlan(node);
-    return known === undefined || known.plan !== undefined;
+    const known = this.knownPlans(node);
+    return known.length === 0 || known.some((e) => e.plan !== undefined);
   }
 
-  /** The plan from `node` that holds on the TraceGraph as it stands, if one was built. */
-  private knownPlan(node: number): PlanEntry | undefined {
+  /** The plans from `node` that hold on the TraceGraph as it stands. */
+  private knownPlans(node: number): PlanEntry[] {
+    const known: PlanEntry[] = [];
     for (const entry of this.plans.get(node) ?? []) {
       if (entry.version !== this.graph.version) continue;
-      if (entry.slotVersion === this.graph.slotVersion) return entry;
-      if (entry.plan?.sourcesHold(this.graph)) {
+      if (entry.slotVersion !== this.graph.slotVersion) {
+        if (!entry.plan?.sourcesHold(this.graph)) continue;
         entry.slotVersion = this.graph.slotVersion;
-        return entry;
       }
+      known.push(entry);
     }
-    return undefined;
+    return known;
+  }
+
+  /**
+   * The stretch from `node` for this iteration: from a plan already built if one fits what JS wrote,
+   * else from a new one. A node several paths share (a step's first kernel, on the weights alone) starts
+   * a plan per path; at most PLANS_PER_NODE are built per node and TraceGraph state.
+   */
+  private stretchFrom(node: number, inputs: Inputs): Stretch | undefined {
+    const known = this.knownPlans(node);
+    for (const entry of known) {
+      const stretch = entry.plan?.instantiate(this.stretchContext, inputs);
+      if (stretch) return stretch;
+    }
+    const { version, slotVersion } = this.graph;
+    const built = (this.plans.get(node) ?? []).filter((e) => e.version === version);
+    if (known.length > 0 && built.length >= PLANS_PER_NODE) return undefined;
+    const entry = { version, slotVersion, plan: StretchPlan.build(this.stretchContext, node, inputs, 2, RUN_AHEAD_MAX_KERNELS) };
+    this.counters.runAhead.plans++;
+    this.plans.set(node, [...built.slice(-(PLANS_PER_NODE - 1)), entry]);
+    return entry.plan?.instantiate(this.stretchContext, inputs);
   }
 
   /**
@@ -531,15 +552,7 @@ export class CoExecutor {
    */
   private runAhead(node: number, inputs: Inputs): boolean | number {
     if (!this.mayRunAhead(node)) return false;
-    let plan = this.knownPlan(node);
-    if (plan === undefined) {
-      const { version, slotVersion } = this.graph;
-      plan = { version, slotVersion, plan: StretchPlan.build(this.stretchContext, node, inputs, 2, RUN_AHEAD_MAX_KERNELS) };
-      this.counters.runAhead.plans++;
-      const kept = (this.plans.get(node) ?? []).filter((e) => e.version === version).slice(-(PLANS_PER_NODE - 1));
-      this.plans.set(node, [...kept, plan]);
-    }
-    const stretch = plan.plan?.instantiate(this.stretchContext, inputs);
+    const stretch = this.stretchFrom(node, inputs);
     if (!stretch) return false;
     const posted = this.postSegment(stretch.batch, stretch.outputs, stretch.plan.key);
     if (posted === 'compiling') return stretch.plan.positions.length;

@@ -83,18 +83,22 @@ export class StretchPlan {
    * using other carried values first): the plan holds again once it is back (sourcesHold).
    */
   private readonly recentSources: Array<{ node: GraphNode; input: number; back?: number; slot?: number }> = [];
+  /** The paths (GraphNode.paths) that went through every position so far; undefined if none did or not known. */
+  private within: Set<number> | undefined;
 
   private constructor(ctx: StretchContext, first: number, firstInputs: ReadonlyArray<readonly [string, TensorInfo]>, maxLength: number) {
     const graph = ctx.graph;
     this.startWrites = graph.nodes[first].recent.writes;
     this.append(graph, first, firstInputs.map(([name, info], i) => [name, { kind: 'call', input: i } as Source, info] as const));
     let node = graph.nodes[first];
+    this.narrow(node);
     while (this.positions.length < maxLength) {
       if (node.ends > 0) break;
       const step = this.successor(node, ctx);
       if (!step) break;
       this.append(graph, step.id, step.inputs);
       node = graph.nodes[step.id];
+      this.narrow(node);
       this.pastRead ||= node.afterRead;
     }
     this.chooseOutputs(graph);
@@ -192,7 +196,13 @@ export class StretchPlan {
   private successor(node: GraphNode, ctx: StretchContext):
     { id: number; inputs: Array<readonly [string, Source | DataId, TensorSig]> } | undefined {
     const from = this.positions.length >= 2 ? this.positions[this.positions.length - 2].node : undefined;
-    const candidates = (node.next.size > 1 && from !== undefined ? node.nextAfter.get(from) : undefined) ?? node.next.keys();
+    let candidates = [...((node.next.size > 1 && from !== undefined ? node.nextAfter.get(from) : undefined) ?? node.next.keys())];
+    // Those on a path that went through every position so far, if any is.
+    const within = this.within;
+    if (candidates.length > 1 && within) {
+      const onPath = candidates.filter((id) => { const paths = ctx.graph.nodes[id].paths; return paths === null || [...paths].some((p) => within.has(p)); });
+      if (onPath.length > 0) candidates = onPath;
+    }
     let found: { id: number; inputs: Array<readonly [string, Source | DataId, TensorSig]> } | undefined;
     for (const id of candidates) {
       const inputs = this.sources(ctx.graph.nodes[id], ctx);
@@ -204,6 +214,15 @@ export class StretchPlan {
     if (!found) return undefined;
     const next = ctx.graph.nodes[found.id];
     return ctx.canDelegate(next) ? found : undefined;
+  }
+
+  /** Keeps, of the paths through every position so far, those through `node` too (none known: no narrowing). */
+  private narrow(node: GraphNode): void {
+    if (node.paths === null) return;
+    const paths = node.paths;
+    const kept = this.within === undefined && this.positions.length === 1 ? new Set(paths)
+      : this.within && new Set([...this.within].filter((p) => paths.has(p)));
+    this.within = kept && kept.size > 0 ? kept : undefined;
   }
 
   /**

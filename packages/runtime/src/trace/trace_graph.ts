@@ -59,6 +59,12 @@ export interface GraphNode {
   readonly nextAfter: Map<number, Set<number>>;
   /** The successor the latest merged trace took from here (at its last visit in that trace). */
   lastNext: number | undefined;
+  /**
+   * The paths (whole traces, by a hash of their node sequence) that went through this node; null once
+   * more than MAX_NODE_PATHS did. Where paths share nodes, a stretch on its way tells by these which of
+   * the successors belongs to the path it is on (StretchPlan.successor).
+   */
+  paths: Set<number> | null;
   /** How many merged traces ended at this node. */
   ends: number;
   /**
@@ -114,7 +120,7 @@ export class TraceGraph {
       if (id === undefined) {
         id = this.nodes.length;
         const inputs = kernel.inputs.map((i) => toNodeInput(i.from, nodeOfOp));
-        this.nodes.push({ id, key, kernel, recent: kernel, lifetimes: [], feedValues: [], feedEchoes: [], inputs, next: new Map(), nextAfter: new Map(), lastNext: undefined, ends: 0, breaks: false, afterRead: false });
+        this.nodes.push({ id, key, kernel, recent: kernel, lifetimes: [], feedValues: [], feedEchoes: [], inputs, next: new Map(), nextAfter: new Map(), lastNext: undefined, paths: new Set(), ends: 0, breaks: false, afterRead: false });
         this.byKey.set(key, id);
         newNodes++;
       }
@@ -164,6 +170,7 @@ export class TraceGraph {
       prev = id;
     });
     if (prev !== START) this.nodes[prev].ends++;
+    this.addPath(nodeOfOp);
     for (const [node, id] of lastTaken) {
       // Only a choice between successors depends on which was taken last (see StretchPlan.successor).
       if (node.lastNext !== id && node.next.size > 1) this.version++;
@@ -180,6 +187,19 @@ export class TraceGraph {
     if (newNodes + newEdges > 0) this.version++;
     this.quietMerges = newNodes + newEdges === 0 ? this.quietMerges + 1 : 0;
     return { newNodes, newEdges };
+  }
+
+  /** Records the trace's path at every node it went through. */
+  private addPath(nodeOfOp: readonly number[]): void {
+    let hash = 0x811c9dc5;
+    for (const id of nodeOfOp) hash = Math.imul(hash ^ id, 0x01000193) >>> 0;
+    for (const id of nodeOfOp) {
+      const node = this.nodes[id];
+      if (node.paths === null || node.paths.has(hash)) continue;
+      node.paths.add(hash);
+      if (node.paths.size > MAX_NODE_PATHS) node.paths = null;
+      this.version++;
+    }
   }
 
   private addNextAfter(node: GraphNode, from: number, to: number): void {
@@ -233,6 +253,9 @@ function movedInputs(a: TracedKernel, b: TracedKernel): boolean {
   }
   return false;
 }
+
+/** Paths recorded per node; a node on more (every step a path of its own) says nothing of which path a stretch is on. */
+const MAX_NODE_PATHS = 32;
 
 /** Feeds up to this many bytes may be predicted by value (a learning rate, a step count). */
 const PREDICTABLE_FEED_BYTES = 4096;

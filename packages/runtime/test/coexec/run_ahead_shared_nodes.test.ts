@@ -36,6 +36,37 @@ describe('run-ahead through shared nodes', () => {
   });
 });
 
+describe('run-ahead on the path it is on', () => {
+  test('a weight penalty before the batch, batch lengths drawn per step: each step runs ahead as one stretch', async () => {
+    const r = await differential((log) => {
+      const w = tf.variable(data(1, [4, 3], 0.5));
+      const opt = tf.train.sgd(0.1);
+      const rand = prng(7);
+      for (let step = 0; step < 16; step++) {
+        const n = [3, 5][Math.floor(rand() * 2)];
+        const x = data(20 + step, [n, 4]);
+        // The penalty's kernels, and the backward pass's scalar reshapes after the loss, are one node
+        // under both batch lengths. After them the two paths differ only in the shape of the ones-fill
+        // tfjs writes for the mean's gradient, predicted by value for both: the stretch tells them apart
+        // by the path it came along (the matMul of this batch length).
+        const loss = opt.minimize(() => tf.tidy(() => tf.add(tf.mul(tf.sum(tf.square(w)), 1e-3), tf.matMul(x, w).mul(0.5).square().mean())), true)!;
+        log(loss.dataSync()[0]);
+        loss.dispose();
+        x.dispose();
+      }
+      log(w.dataSync());
+      w.dispose();
+      opt.dispose();
+    });
+    expectAgreement(r);
+    const { runAhead, kernels, iterations } = r.stats;
+    expect(iterations.diverged).toBe(0);
+    expect(runAhead.abandoned).toBe(0);
+    expect(runAhead.stretches).toBeLessThanOrEqual(iterations.coexecuted + 1);
+    expect(runAhead.kernels).toBe(kernels.delegated);
+  });
+});
+
 describe('TraceGraph successors by predecessor', () => {
   const sig = { dtype: 'float32' as const, shape: [2] };
   const kernel = (kernelName: string, shape: number[], from: 'feed' | number) => ({
