@@ -139,7 +139,8 @@ export class CoExecutor {
   /**
    * Run-ahead plans by start node, with the TraceGraph versions they were built on (plan undefined: none
    * possible). A few are kept per node: steps of two kinds (training, and an evaluation now and then)
-   * number their feeds and carried values differently, and each kind's plan holds again when it is back.
+   * number their feeds and carried values differently, and each kind's plan holds again when it is back;
+   * and a node several paths share starts one plan per path (stretchFrom).
    */
   private readonly plans = new Map<number, PlanEntry[]>();
   /** Nodes from which run-ahead failed (abandoned or not compilable) too often to try again. */
