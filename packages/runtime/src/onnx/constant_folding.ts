@@ -1,6 +1,6 @@
 import type { AttrValue } from './graph_builder';
 import type { OnnxDtype } from './dtypes';
-import { KnownInput, Shape, broadcastShapes, reducedShape, reshaped, shapeRange } from './static_shapes';
+import { KnownInput, Shape, broadcastShapes, concatenated, reducedShape, reshaped, shapeRange, squeezed, unsqueezed } from './static_shapes';
 
 /** A small tensor whose values the builder holds: what folding computes with. */
 export interface ConstValue {
@@ -32,7 +32,8 @@ export function foldOp(opType: string, inputs: readonly (FoldInput | null)[],
   attrs: Record<string, AttrValue | undefined>): ConstValue | undefined {
   if (opType === 'Shape') {
     const s = inputs[0]?.shape;
-    return s && { dtype: 'int64', shape: [shapeRange(s.length, attrs).length], values: shapeRange(s.length, attrs).map((d) => s[d]) };
+    const dims = s && shapeRange(s.length, attrs);
+    return s && dims && { dtype: 'int64', shape: [dims.length], values: dims.map((d) => s[d]) };
   }
   if (opType === 'Size') {
     const s = inputs[0]?.shape;
@@ -140,19 +141,8 @@ function cast(a: ConstValue, to: OnnxDtype | undefined): ConstValue | undefined 
 function elementwise(c: readonly ConstValue[], dtype: OnnxDtype, f: (xs: number[]) => number): ConstValue | undefined {
   const shape = broadcastShapes(c.map((v) => v.shape));
   if (!shape) return undefined;
-  const size = shape.reduce((x, y) => x * y, 1);
-  if (size > MAX_FOLDED_ELEMENTS) return undefined;
   const strides = c.map((v) => broadcastStrides(v.shape, shape));
-  const values: number[] = [];
-  const index = new Array<number>(shape.length).fill(0);
-  for (let flat = 0; flat < size; flat++) {
-    values.push(f(c.map((v, k) => v.values[index.reduce((o, i, d) => o + i * strides[k][d], 0)])));
-    for (let d = shape.length - 1; d >= 0; d--) {
-      if (++index[d] < shape[d]) break;
-      index[d] = 0;
-    }
-  }
-  return { dtype, shape, values };
+  return generate(dtype, shape, (index) => f(c.map((v, k) => v.values[index.reduce((o, i, d) => o + i * strides[k][d], 0)])));
 }
 
 /** Strides of `shape` read as broadcast to `to` (0 along broadcast dims). */
@@ -198,20 +188,13 @@ function generate(dtype: OnnxDtype, shape: Shape, f: (index: number[]) => number
 
 function moved(opType: string, a: ConstValue, b: ConstValue | undefined, attrs: Record<string, AttrValue | undefined>): ConstValue | undefined {
   switch (opType) {
-    case 'Unsqueeze': case 'Squeeze': {
-      if (!b && opType === 'Unsqueeze') return undefined;
-      const axes = (b?.values ?? []).map((x) => (x < 0 ? x + (opType === 'Unsqueeze' ? a.shape.length + b!.values.length : a.shape.length) : x));
-      if (opType === 'Unsqueeze') {
-        const rank = a.shape.length + axes.length;
-        if (new Set(axes).size !== axes.length || axes.some((x) => x < 0 || x >= rank)) return undefined;
-        const shape: number[] = [];
-        let next = 0;
-        for (let d = 0; d < rank; d++) shape.push(axes.includes(d) ? 1 : a.shape[next++]);
-        return { ...a, shape };
-      }
-      const drop = new Set(axes.length === 0 ? a.shape.flatMap((d, i) => (d === 1 ? [i] : [])) : axes);
-      if ([...drop].some((x) => a.shape[x] !== 1)) return undefined;
-      return { ...a, shape: a.shape.filter((_, i) => !drop.has(i)) };
+    case 'Unsqueeze': {
+      const shape = b && unsqueezed(a.shape, b.values);
+      return shape && { ...a, shape };
+    }
+    case 'Squeeze': {
+      const shape = squeezed(a.shape, b?.values ?? []);
+      return shape && { ...a, shape };
     }
     case 'Expand': {
       const shape = b && broadcastShapes([a.shape, b.values]);
@@ -232,11 +215,9 @@ function moved(opType: string, a: ConstValue, b: ConstValue | undefined, attrs: 
 }
 
 function concat(c: readonly ConstValue[], axisAttr: number): ConstValue | undefined {
-  const rank = c[0].shape.length;
-  if (rank === 0 || c.some((v) => v.shape.length !== rank || v.dtype !== c[0].dtype)) return undefined;
-  const axis = axisAttr < 0 ? axisAttr + rank : axisAttr;
-  if (c.some((v) => v.shape.some((d, i) => i !== axis && d !== c[0].shape[i]))) return undefined;
-  const shape = c[0].shape.map((d, i) => (i === axis ? c.reduce((s, v) => s + v.shape[axis], 0) : d));
+  const shape = concatenated(c.map((v) => v.shape), axisAttr);
+  if (!shape || c.some((v) => v.dtype !== c[0].dtype)) return undefined;
+  const axis = axisAttr < 0 ? axisAttr + shape.length : axisAttr;
   return generate(c[0].dtype, shape, (index) => {
     let k = index[axis];
     for (const v of c) {
@@ -290,11 +271,10 @@ function slice(c: readonly ConstValue[], raw: readonly (FoldInput | null)[]): Co
 }
 
 function reduce(opType: string, a: ConstValue, axes: readonly number[], attrs: Record<string, AttrValue | undefined>): ConstValue | undefined {
+  if (axes.length === 0 && attrs.noop_with_empty_axes === 1) return a;
   const shape = reducedShape(a.shape, axes, attrs);
   if (!shape) return undefined;
-  const all = axes.length === 0 && attrs.noop_with_empty_axes !== 1;
-  const reduced = new Set(all ? a.shape.map((_, i) => i) : axes.map((x) => (x < 0 ? x + a.shape.length : x)));
-  if (axes.length === 0 && attrs.noop_with_empty_axes === 1) return a;
+  const reduced = new Set(axes.length === 0 ? a.shape.map((_, i) => i) : axes.map((x) => (x < 0 ? x + a.shape.length : x)));
   const keep = ((attrs.keepdims as number | undefined) ?? 1) === 1;
   const [init, combine]: [number, (x: number, y: number) => number] = opType === 'ReduceSum' ? [0, (x, y) => x + y]
     : opType === 'ReduceProd' ? [1, (x, y) => x * y]

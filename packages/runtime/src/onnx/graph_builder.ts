@@ -1,7 +1,7 @@
 import { onnx } from 'onnx-proto';
 import { OnnxDtype, onnxElementType } from './dtypes';
 import { ConstValue, MAX_FOLDED_ELEMENTS, foldOp } from './constant_folding';
-import { Shape, inferShape } from './static_shapes';
+import { Shape, inferShape, sameShape } from './static_shapes';
 
 /** The ONNX opset every lowering targets. */
 export const OPSET = 18;
@@ -80,7 +80,7 @@ export class GraphBuilder {
    */
   knowShape(value: Sym, shape: Shape): void {
     const known = this.shapes.get(value.name);
-    if (known && (known.length !== shape.length || known.some((d, i) => d !== shape[i]))) {
+    if (known && !sameShape(known, shape)) {
       throw new Error(`terra: ${value.name} was inferred to have shape [${known.join(',')}], it has [${shape.join(',')}]`);
     }
     if (shape.length === value.rank) this.shapes.set(value.name, [...shape]);
@@ -122,7 +122,7 @@ export class GraphBuilder {
     const first = inputs[0];
     if (PASS_THROUGH.has(opType) && first && first.dtype === out.dtype && first.rank === out.rank) {
       const had = known[0]?.shape;
-      if (opType === 'Identity' || (shape && had && shape.every((d, i) => d === had[i]))) return [first];
+      if (opType === 'Identity' || (shape && had && sameShape(shape, had))) return [first];
     }
     const [sym] = this.emit(opType, inputs, attrs, outs, options);
     if (shape && shape.length === out.rank) this.shapes.set(sym.name, shape);

@@ -84,6 +84,10 @@ export function inferShape(opType: string, inputs: readonly (KnownInput | null)[
   }
 }
 
+export function sameShape(a: Shape, b: Shape): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
 export function broadcastShapes(shapes: readonly Shape[]): Shape | undefined {
   const rank = Math.max(0, ...shapes.map((s) => s.length));
   const out: number[] = [];
@@ -138,7 +142,7 @@ export function reshaped(shape: Shape, target: readonly number[], allowzero: boo
   return out;
 }
 
-function unsqueezed(shape: Shape, axes: readonly number[]): Shape | undefined {
+export function unsqueezed(shape: Shape, axes: readonly number[]): Shape | undefined {
   const rank = shape.length + axes.length;
   const at = new Set(axes.map((a) => (a < 0 ? a + rank : a)));
   if (at.size !== axes.length || [...at].some((a) => a < 0 || a >= rank)) return undefined;
@@ -148,17 +152,18 @@ function unsqueezed(shape: Shape, axes: readonly number[]): Shape | undefined {
   return out;
 }
 
-function squeezed(shape: Shape, axes: readonly number[]): Shape | undefined {
+export function squeezed(shape: Shape, axes: readonly number[]): Shape | undefined {
   const at = new Set(axes.length === 0 ? shape.flatMap((d, i) => (d === 1 ? [i] : []))
     : axes.map((a) => (a < 0 ? a + shape.length : a)));
   if ([...at].some((a) => shape[a] !== 1)) return undefined;
   return shape.filter((_, i) => !at.has(i));
 }
 
-function concatenated(shapes: readonly Shape[], axisAttr: number): Shape | undefined {
+export function concatenated(shapes: readonly Shape[], axisAttr: number): Shape | undefined {
   const rank = shapes[0]?.length;
   if (rank === undefined || rank === 0 || shapes.some((s) => s.length !== rank)) return undefined;
   const axis = axisAttr < 0 ? axisAttr + rank : axisAttr;
+  if (axis < 0 || axis >= rank) return undefined;
   const out = [...shapes[0]];
   for (const s of shapes.slice(1)) {
     if (s.some((d, i) => i !== axis && d !== out[i])) return undefined;

@@ -4,28 +4,31 @@
  * scalar 0.5 that tfjs-core's tape saves were once one node shared by both paths, and stretches stopped
  * there; views are no longer recorded, and the TraceGraph test below keeps the shared-node case.)
  */
-import { data, differential, expectAgreement, prng, tf } from './harness';
+import { Program, data, differential, expectAgreement, prng, tf } from './harness';
 import { TraceGraph } from '../../src/trace/trace_graph';
 import { hookState } from '../../src/hooks';
 
+/** SGD steps on batches of 3 or 5 rows, drawn per step; `loss` is the step's loss of the batch x and the weights w. */
+const batchLengthsDrawn = (loss: (x: tf.Tensor, w: tf.Variable) => tf.Tensor): Program => (log) => {
+  const w = tf.variable(data(1, [4, 3], 0.5));
+  const opt = tf.train.sgd(0.1);
+  const rand = prng(7);
+  for (let step = 0; step < 16; step++) {
+    const n = [3, 5][Math.floor(rand() * 2)];
+    const x = data(20 + step, [n, 4]);
+    const value = opt.minimize(() => tf.tidy(() => loss(x, w)) as tf.Scalar, true)!;
+    log(value.dataSync()[0]);
+    value.dispose();
+    x.dispose();
+  }
+  log(w.dataSync());
+  w.dispose();
+  opt.dispose();
+};
+
 describe('run-ahead through shared nodes', () => {
   test('batch lengths drawn per step: each step runs ahead as one stretch', async () => {
-    const r = await differential((log) => {
-      const w = tf.variable(data(1, [4, 3], 0.5));
-      const opt = tf.train.sgd(0.1);
-      const rand = prng(7);
-      for (let step = 0; step < 16; step++) {
-        const n = [3, 5][Math.floor(rand() * 2)];
-        const x = data(20 + step, [n, 4]);
-        const loss = opt.minimize(() => tf.tidy(() => tf.matMul(x, w).mul(0.5).square().mean()), true)!;
-        log(loss.dataSync()[0]);
-        loss.dispose();
-        x.dispose();
-      }
-      log(w.dataSync());
-      w.dispose();
-      opt.dispose();
-    });
+    const r = await differential(batchLengthsDrawn((x, w) => tf.matMul(x, w).mul(0.5).square().mean()));
     expectAgreement(r);
     const { runAhead, kernels, iterations } = r.stats;
     expect(iterations.diverged).toBe(0);
@@ -38,26 +41,11 @@ describe('run-ahead through shared nodes', () => {
 
 describe('run-ahead on the path it is on', () => {
   test('a weight penalty before the batch, batch lengths drawn per step: each step runs ahead as one stretch', async () => {
-    const r = await differential((log) => {
-      const w = tf.variable(data(1, [4, 3], 0.5));
-      const opt = tf.train.sgd(0.1);
-      const rand = prng(7);
-      for (let step = 0; step < 16; step++) {
-        const n = [3, 5][Math.floor(rand() * 2)];
-        const x = data(20 + step, [n, 4]);
-        // The penalty's kernels, and the backward pass's scalar reshapes after the loss, are one node
-        // under both batch lengths. After them the two paths differ only in the shape of the ones-fill
-        // tfjs writes for the mean's gradient, predicted by value for both: the stretch tells them apart
-        // by the path it came along (the matMul of this batch length).
-        const loss = opt.minimize(() => tf.tidy(() => tf.add(tf.mul(tf.sum(tf.square(w)), 1e-3), tf.matMul(x, w).mul(0.5).square().mean())), true)!;
-        log(loss.dataSync()[0]);
-        loss.dispose();
-        x.dispose();
-      }
-      log(w.dataSync());
-      w.dispose();
-      opt.dispose();
-    });
+    // The penalty's kernels, and the backward pass's scalar reshapes after the loss, are one node
+    // under both batch lengths. After them the two paths differ only in the shape of the ones-fill
+    // tfjs writes for the mean's gradient, predicted by value for both: the stretch tells them apart
+    // by the path it came along (the matMul of this batch length).
+    const r = await differential(batchLengthsDrawn((x, w) => tf.add(tf.mul(tf.sum(tf.square(w)), 1e-3), tf.matMul(x, w).mul(0.5).square().mean())));
     expectAgreement(r);
     const { runAhead, kernels, iterations } = r.stats;
     expect(iterations.diverged).toBe(0);
