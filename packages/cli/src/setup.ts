@@ -77,9 +77,9 @@ interface CoexecCounters {
   iterations: { total: number; traced: number; coexecuted: number; diverged: number; discarded: number; byCause: Record<string, number> };
   divergenceCount: number;
   divergences: Array<{ iteration: number; index: number; kernel: string; site: string; expected: string[] }>;
-  kernels: { delegated: number; replayed: number; whileCompiling: number; eager: number; breaks: number };
+  kernels: { delegated: number; kernelByKernel: number; replayed: number; whileCompiling: number; eager: number; breaks: number };
   runAhead: { stretches: number; kernels: number; abandoned: number; recomputed: number };
-  segments: { compiled: number; failed: number; runs: number; replays: number };
+  segments: { compiled: number; failed: number; runs: number; kernelPrograms: number; replays: number };
   feeds: number;
   compileMs: number;
   waitMs: number;
@@ -160,6 +160,8 @@ export interface StatsReport {
     counted: boolean;
     /** Validated under co-execution and run inside compiled segments. */
     delegated: number;
+    /** Validated, then run in the GraphRunner kernel by kernel while their segment was being compiled (its first occurrence). */
+    kernelByKernel: number;
     /** Validated, then run eagerly because their segment could not be compiled. */
     replayed: number;
     /** Validated, then run on the host while their segment was being compiled. */
@@ -168,7 +170,9 @@ export interface StatsReport {
     breaks: number;
     byKernel: Record<string, KernelCounts>;
   } & KernelCounts;
-  segments: { compiled: number; failed: number; runs: number; replays: number };
+  /** `runs` counts kernel programs' runs too (`kernelPrograms`: first occurrences run kernel by kernel). */
+  /** `runs` counts kernel programs' runs too (`kernelPrograms`: first occurrences run kernel by kernel). */
+  segments: { compiled: number; failed: number; runs: number; kernelPrograms: number; replays: number };
   /** Stretches dispatched before JS issued their kernels, kernels that claimed them, stretches left early. */
   runAhead: { stretches: number; kernels: number; abandoned: number; recomputed: number };
   timings: { compileMs: number; generateMs: number; sessionMs: number; waitMs: number; totalMs: number };
@@ -220,12 +224,13 @@ function buildReport(config: TerraConfig, selected: Selected, startNs: bigint, e
     divergences: { count: co?.divergenceCount ?? 0, first: co?.divergences ?? [] },
     kernels: s
       ? {
-        counted: true, ...s.total, delegated: co?.kernels.delegated ?? 0, replayed: co?.kernels.replayed ?? 0,
+        counted: true, ...s.total, delegated: co?.kernels.delegated ?? 0, kernelByKernel: co?.kernels.kernelByKernel ?? 0,
+        replayed: co?.kernels.replayed ?? 0,
         whileCompiling: co?.kernels.whileCompiling ?? 0, breaks: co?.kernels.breaks ?? 0, byKernel: s.byKernel,
       }
-      : { counted: false, ort: 0, cpu: 0, view: 0, delegated: 0, replayed: 0, whileCompiling: 0, breaks: 0, byKernel: {} },
+      : { counted: false, ort: 0, cpu: 0, view: 0, delegated: 0, kernelByKernel: 0, replayed: 0, whileCompiling: 0, breaks: 0, byKernel: {} },
     runAhead: co ? { ...co.runAhead } : { stretches: 0, kernels: 0, abandoned: 0, recomputed: 0 },
-    segments: co ? { ...co.segments } : { compiled: 0, failed: 0, runs: 0, replays: 0 },
+    segments: co ? { ...co.segments } : { compiled: 0, failed: 0, runs: 0, kernelPrograms: 0, replays: 0 },
     timings: {
       compileMs: round(co?.compileMs ?? 0), generateMs: round(co?.compile?.generateMs ?? 0), sessionMs: round(co?.compile?.sessionMs ?? 0),
       waitMs: round(co?.waitMs ?? 0), totalMs: round(totalMs),
@@ -244,7 +249,9 @@ function readableSummary(r: StatsReport): string {
   const lines = [`terra stats: mode ${r.mode} (ran ${r.effectiveMode} on backend ${r.backend}), ${r.timings.totalMs.toFixed(0)} ms, exit code ${r.exitCode}`];
   if (r.kernels.counted) {
     const eager = r.kernels.ort + r.kernels.cpu + r.kernels.view;
-    lines.push(`  kernels: ${r.kernels.delegated} delegated to compiled segments; ${eager} run eagerly (${r.kernels.ort} on ONNX Runtime, ` +
+    lines.push(`  kernels: ${r.kernels.delegated} delegated to compiled segments` +
+      `${r.kernels.kernelByKernel ? `, ${r.kernels.kernelByKernel} run kernel by kernel in the GraphRunner while their segment compiled` : ''}` +
+      `; ${eager} run eagerly (${r.kernels.ort} on ONNX Runtime, ` +
       `${r.kernels.cpu} on the cpu fallback, ${r.kernels.view} views)${r.kernels.breaks ? `, of which ${r.kernels.breaks} graph breaks` : ''}` +
       `${r.kernels.replayed ? `, ${r.kernels.replayed} of them replayed because their segment could not compile` : ''}` +
       `${r.kernels.whileCompiling ? `, ${r.kernels.whileCompiling} of them run while their segment compiled` : ''}`);
@@ -257,6 +264,7 @@ function readableSummary(r: StatsReport): string {
   const it = r.iterations;
   lines.push(`  iterations: ${it.total} (${it.traced} traced, ${it.coexecuted} co-executed, ${it.diverged} diverged)`);
   lines.push(`  segments: ${r.segments.compiled} compiled (${r.timings.compileMs.toFixed(1)} ms), ${r.segments.runs} runs` +
+    `${r.segments.kernelPrograms ? ` (${r.segments.kernelPrograms} of them kernel by kernel)` : ''}` +
     `${r.segments.failed ? `, ${r.segments.failed} could not compile (${r.segments.replays} eager replays)` : ''}; JS waited ${r.timings.waitMs.toFixed(1)} ms for values`);
   if (r.cache) lines.push(cacheLine(r.cache, r.timings));
   lines.push(`  run-ahead: ${r.runAhead.stretches} stretches dispatched before JS issued them, ${r.runAhead.kernels} kernels claimed, ` +

@@ -1,6 +1,7 @@
 import '@tensorflow/tfjs-backend-cpu';
 import { checkVersions } from './version_check';
-import { BACKEND_NAME, eagerExecutor, registerTerraBackend } from './backend/register';
+import { BACKEND_NAME, registerTerraBackend } from './backend/register';
+import { eagerExecutor } from './eager/eager_executor';
 import { LOWERINGS } from './lowering/registry';
 
 checkVersions();

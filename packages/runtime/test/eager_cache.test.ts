@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { cachedSessions } from '@terrajs/runtime';
 import { expectParity, rand } from './parity/harness';
+import { eagerExecutor } from '../src/eager/eager_executor';
+import { loweringFor } from '../src/lowering/registry';
 
 describe('eager session cache', () => {
   beforeAll(async () => {
@@ -18,6 +20,30 @@ describe('eager session cache', () => {
     expect(sessionsAfter(() => tf.add(rand([5, 7]), rand([5, 7])))).toBe(0);
     expect(sessionsAfter(() => tf.add(rand([5, 7, 1]), rand([5, 7, 1])))).toBe(1);
     expect(sessionsAfter(() => tf.add(rand([4], 'int32'), rand([4], 'int32')))).toBe(1);
+  });
+
+  it('gives another thread the model a call runs on: the cached one, compiled once (kernel programs)', () => {
+    const compiled: string[] = [];
+    const unsubscribe = eagerExecutor.onCompile((key) => compiled.push(key));
+    try {
+      const a = { name: 'a', dtype: 'float32' as const, shape: [2, 3] };
+      const b = { name: 'b', dtype: 'float32' as const, shape: [1, 3] };
+      const before = cachedSessions();
+      const first = eagerExecutor.kernelModel(loweringFor('Sub')!, [a, b], '{}')!;
+      expect(cachedSessions() - before).toBe(1);
+      expect(compiled).toEqual([first.key]);
+      // What run() then uses, from the cache: no new session, and the same model for any shape of the same rank.
+      expect(sessionsAfter(() => tf.sub(rand([4, 5]), rand([1, 5])))).toBe(0);
+      const again = eagerExecutor.kernelModel(loweringFor('Sub')!, [{ ...a, shape: [7, 1] }, b], '{}')!;
+      expect(again.key).toBe(first.key);
+      expect(again.model).toBe(first.model);
+      expect(again.order).toEqual([0, 1]);
+      expect(compiled).toHaveLength(1);
+      // A dtype ORT does not hold for tfjs: no model (the call runs on the cpu backend).
+      expect(eagerExecutor.kernelModel(loweringFor('Sub')!, [{ ...a, dtype: 'complex64' }, b], '{}')).toBeUndefined();
+    } finally {
+      unsubscribe();
+    }
   });
 
   it('keeps attrs with non-finite values apart (a fill or pad value of Infinity, NaN, -Infinity)', () => {

@@ -2,7 +2,7 @@ import {
   KernelConfig, KernelFunc, getKernelsForBackend, registerBackend, registerKernel,
 } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import { EagerExecutor } from '../eager/eager_executor';
+import { eagerExecutor } from '../eager/eager_executor';
 import { VIEW_KERNELS, loweringFor } from '../lowering/registry';
 import type { KernelLowering } from '../lowering/types';
 import { DispatchPath, recordDispatch } from '../stats';
@@ -12,8 +12,6 @@ import { TerraBackend } from './terra_backend';
 import { activeCoexecutor, setEagerKernels } from '../coexec/session';
 
 export const BACKEND_NAME = 'terra';
-
-export const eagerExecutor = new EagerExecutor();
 
 
 /** Registers the terra backend (below cpu in priority, so it is used only when selected) and its kernels. */

@@ -25,6 +25,8 @@ import { ShadowCheck, ShadowHost } from './check/shadow_check';
 import { SegmentCompiler } from './segment_compiler';
 import { Claim, Stretch, StretchContext, StretchPlan } from './stretch';
 import { replaysRecording } from './static_match';
+import { kernelProgram } from './kernel_program';
+import { eagerExecutor } from '../eager/eager_executor';
 
 /** Run-ahead gives up on a start node after this many abandoned stretches. */
 const RUN_AHEAD_MAX_MISSES = 3;
@@ -35,6 +37,13 @@ const PLANS_PER_NODE = 4;
 const MAX_TRACE_KERNELS = 100_000;
 
 type Inputs = ReadonlyArray<readonly [string, TensorInfo]>;
+
+/** A run posted: its values in the worker; `kernelByKernel`, run as a kernel program (see postKernels). */
+interface Posted {
+  readonly inputIds: ValueId[];
+  readonly outputIds: ValueId[];
+  readonly kernelByKernel: boolean;
+}
 
 interface PlanEntry {
   readonly version: number;
@@ -148,6 +157,7 @@ export class CoExecutor {
   /** The buffers of each node's latest outputs in this iteration (run-ahead resolves inputs by them). */
   private nodeOutputs = new Map<number, DataId[]>();
   private warnedCompile = false;
+  private readonly unsubscribeKernels: (() => void) | undefined;
   private depth = 0;
   private kernelsIssued = 0;
   private stopped = false;
@@ -181,6 +191,21 @@ export class CoExecutor {
     if (options.check) this.check = new ShadowCheck(this.shadowHost(), options.check === true ? {} : options.check);
     this.boundaries = new IterationBoundaries(() => this.kernelsIssued, (cause) => this.boundary(cause));
     this.boundaries.start(options.boundaries);
+    // The GraphRunner creates its own sessions of the kernels the host compiles (it is idle while JS
+    // traces), so that a first occurrence run kernel by kernel finds them ready.
+    if (options.firstOccurrence === undefined || options.firstOccurrence === 'kernels') {
+      this.unsubscribeKernels = eagerExecutor.onCompile((key, model) => {
+        if (this.dead) return;
+        try {
+          this.runner.kernels([{ key, model }]);
+        } catch (e) {
+          if (!(e instanceof GraphRunnerDied)) throw e;
+          this.onWorkerDeath(e);
+          return;
+        }
+        this.send();
+      });
+    }
   }
 
   // ---- kernel calls, writes and reads (from the backend) ----
@@ -353,6 +378,7 @@ export class CoExecutor {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.boundaries.stop();
+    this.unsubscribeKernels?.();
     try {
       if (this.runner.alive) {
         this.endStretch();
@@ -568,6 +594,7 @@ export class CoExecutor {
       : stretch.batch.externals.flatMap((e) => (e.worker === undefined ? [] : [e.worker]));
     this.ledger.pin(inputIds);
     stretch.dispatched(inputIds, posted.outputIds);
+    stretch.kernelByKernel = posted.kernelByKernel;
     this.stretch = stretch;
     this.freeDoomed();
     this.send();
@@ -592,7 +619,8 @@ export class CoExecutor {
       return { dataId, dtype: o.dtype, shape: o.shape as number[] };
     });
     this.commit(draft, node, infos, 'lazy');
-    this.counters.kernels.delegated++;
+    if (stretch.kernelByKernel) this.counters.kernels.kernelByKernel++;
+    else this.counters.kernels.delegated++;
     this.counters.runAhead.kernels++;
     return loweringFor(draft.kernelName)!.multiOutput ? infos : infos[0];
   }
@@ -780,7 +808,8 @@ export class CoExecutor {
       this.counters.kernels.replayed += batch.size;
       this.replay(batch, outputs, (ext) => this.hostValues(ext));
     } else {
-      this.counters.kernels.delegated += batch.size;
+      if (posted.kernelByKernel) this.counters.kernels.kernelByKernel += batch.size;
+      else this.counters.kernels.delegated += batch.size;
       outputs.forEach((o, i) => {
         const entry = this.entry(o.dataId)!;
         entry.pending = undefined;
@@ -795,20 +824,22 @@ export class CoExecutor {
   /**
    * Posts a run of the segment for these kernels and outputs (compiled on first use, then cached by
    * structure); undefined if it cannot be compiled, 'compiling' while its session is not ready to take
-   * runs (the caller runs the kernels on the host instead). The run is in flight until the worker confirms it.
+   * runs and its first occurrence cannot run as a kernel program (the caller runs the kernels on the host
+   * instead). The run is in flight until the worker confirms it.
    */
-  private postSegment(batch: PendingBatch, outputs: readonly BatchOutput[], key = batch.key(outputs)):
-    { inputIds: ValueId[]; outputIds: ValueId[] } | 'compiling' | undefined {
+  private postSegment(batch: PendingBatch, outputs: readonly BatchOutput[], key = batch.key(outputs)): Posted | 'compiling' | undefined {
     if (this.dead) return undefined;
     // Nothing the batch computes is still held by anyone: there is nothing to run.
-    if (outputs.length === 0) return { inputIds: [], outputIds: [] };
+    if (outputs.length === 0) return { inputIds: [], outputIds: [], kernelByKernel: false };
     try {
       let segment = this.segments.get(key);
       if (!segment) {
         segment = this.compile(key, batch, outputs);
         this.segments.set(key, segment);
-        // Its first occurrence runs on the host while the optimizer works, unless it is ready already.
-        if (!('failed' in segment) && !segment.ready && this.options.firstOccurrence !== 'wait') return 'compiling';
+        // Its first occurrence runs kernel by kernel while the optimizer works, unless it is ready already.
+        if (!('failed' in segment) && !segment.ready && this.options.firstOccurrence !== 'wait') {
+          return (this.options.firstOccurrence !== 'host' && this.postKernels(segment, batch, outputs)) || 'compiling';
+        }
       }
       if (!('failed' in segment) && !segment.ready) {
         // A later occurrence waits for the session: what runs where does not depend on how fast the
@@ -820,20 +851,46 @@ export class CoExecutor {
       // (Not reachable while the optimizer answers or is found dead; never post a run of an unknown key.)
       if (!segment.ready) return 'compiling';
       const inputIds = segment.inputSlots.map((slot) => this.upload(batch.externals[slot]));
-      const outputIds = outputs.map(() => this.runner.newId());
       this.profile?.run(segment.runnerKey, segment.model, inputIds, (id) => this.runner.readSync(id));
-      this.runner.run(segment.runnerKey, inputIds, outputIds);
-      this.check?.afterRun(outputIds);
       segment.runs++;
-      this.counters.segments.runs++;
-      this.ledger.posted({ batch, outputs, outputIds, inputIds, segment: segment.runnerKey });
-      this.lineage.record({ batch, outputs, outputIds });
-      return { inputIds, outputIds };
+      return this.postRun(segment.runnerKey, inputIds, batch, outputs, false);
     } catch (e) {
       if (!(e instanceof GraphRunnerDied)) throw e;
       this.onWorkerDeath(e);
       return undefined;
     }
+  }
+
+  /**
+   * The first occurrence of a segment whose session is not ready, posted as a kernel program: the
+   * GraphRunner runs its kernels one by one on the single-kernel sessions eager execution uses, so JS
+   * goes on as it does for a segment (it neither computes them nor waits for the values they take).
+   * False if one of its kernels would not run on ORT.
+   */
+  private postKernels(segment: CompiledSegment, batch: PendingBatch, outputs: readonly BatchOutput[]): Posted | false {
+    const built = kernelProgram(batch, outputs, (name, inputs, attrs) => eagerExecutor.kernelModel(loweringFor(name)!, inputs, attrs));
+    if (!built) return false;
+    // The static limit measures the segment: what its run would have taken is recorded all the same.
+    if (this.profile) {
+      const segmentInputs = segment.inputSlots.map((slot) => this.upload(batch.externals[slot]));
+      this.profile.run(segment.runnerKey, segment.model, segmentInputs, (id) => this.runner.readSync(id));
+    }
+    const runnerKey = `${segment.runnerKey}.kernels`;
+    this.runner.program(runnerKey, built.program, (kernel) => built.models.get(kernel)!);
+    this.counters.segments.kernelPrograms++;
+    const inputIds = built.slots.map((slot) => this.upload(batch.externals[slot]));
+    return this.postRun(runnerKey, inputIds, batch, outputs, true);
+  }
+
+  /** Posts a run of a registered segment; it is in flight until the worker confirms it. */
+  private postRun(runnerKey: string, inputIds: ValueId[], batch: PendingBatch, outputs: readonly BatchOutput[], kernelByKernel: boolean): Posted {
+    const outputIds = outputs.map(() => this.runner.newId());
+    this.runner.run(runnerKey, inputIds, outputIds);
+    this.check?.afterRun(outputIds);
+    this.counters.segments.runs++;
+    this.ledger.posted({ batch, outputs, outputIds, inputIds, segment: runnerKey });
+    this.lineage.record({ batch, outputs, outputIds });
+    return { inputIds, outputIds, kernelByKernel };
   }
 
   /** Posts what the runner holds; a dead worker turns co-execution into eager execution (onWorkerDeath). */
@@ -867,6 +924,7 @@ export class CoExecutor {
   private onWorkerDeath(e: GraphRunnerDied): void {
     if (this.dead) return;
     this.dead = true;
+    this.unsubscribeKernels?.();
     // Nothing is compiled from here on.
     void this.compiler.stopOptimizer();
     this.counters.workerDied = e.message;
@@ -1041,8 +1099,7 @@ export class CoExecutor {
         },
       });
       const inputSlots = segment.inputs.map((i) => (i.from.kind === 'carried' ? i.from.slot : -1));
-      const kernels: string[] = [];
-      batch.forEachKernel((name) => kernels.push(name));
+      const kernels = batch.kernelList().map((k) => k.kernelName);
       // Counted from now on (an exit may come before the workers' answer), unless ORT fails it.
       this.counters.segments.compiled++;
       compiled = {

@@ -42,7 +42,12 @@ export interface CoexecCounters {
     delegated: number;
     /** Validated, then run eagerly because their segment could not be compiled. */
     replayed: number;
-    /** Validated, then run eagerly while their segment was being compiled (JS does not wait for it). */
+    /**
+     * Validated, then run in the GraphRunner kernel by kernel while their segment was being compiled
+     * (its first occurrence, as a kernel program: JS does not wait for the compile).
+     */
+    kernelByKernel: number;
+    /** Validated, then run eagerly while their segment was being compiled (firstOccurrence 'host', or a kernel without ORT). */
     whileCompiling: number;
     /** Run on the host (eagerly: tracing, after a divergence, graph breaks, views). */
     eager: number;
@@ -54,7 +59,10 @@ export interface CoexecCounters {
     compiled: number;
     /** Batches that could not be compiled (they run eagerly, replayed). */
     failed: number;
+    /** Runs posted, kernel programs' included. */
     runs: number;
+    /** First occurrences run as kernel programs while their session was being created. */
+    kernelPrograms: number;
     replays: number;
     /** Runs replayed eagerly because a run failed in the worker (no state is lost). */
     recovered: number;
@@ -100,8 +108,8 @@ export function newCounters(): CoexecCounters {
     iterations: { total: 0, traced: 0, coexecuted: 0, diverged: 0, discarded: 0, byCause: {} },
     divergenceCount: 0,
     divergences: [],
-    kernels: { delegated: 0, replayed: 0, whileCompiling: 0, eager: 0, breaks: 0 },
-    segments: { compiled: 0, failed: 0, runs: 0, replays: 0, recovered: 0 },
+    kernels: { delegated: 0, kernelByKernel: 0, replayed: 0, whileCompiling: 0, eager: 0, breaks: 0 },
+    segments: { compiled: 0, failed: 0, runs: 0, kernelPrograms: 0, replays: 0, recovered: 0 },
     runAhead: { stretches: 0, kernels: 0, abandoned: 0, recomputed: 0, plans: 0 },
     feeds: 0,
     compileMs: 0,

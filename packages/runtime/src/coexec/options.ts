@@ -51,10 +51,15 @@ export interface CoexecOptions {
   /** Told while segments compile (the CLI's progress bar). */
   compileProgress?: CompileProgress;
   /**
-   * A new segment's first occurrence: 'host' (default) runs its kernels on the host while the optimizer
-   * creates the session (no wait; later occurrences wait for it if it is not ready yet); 'wait' waits for
-   * the session, so that every occurrence runs as a segment (tfjs-core's suite co-executed uses it: each
-   * spec's values are checked as segments computed them, where a spec runs only once co-executed).
+   * A new segment's first occurrence, while the optimizer creates its session (later occurrences wait for
+   * it if it is not ready yet):
+   * - 'kernels' (default): the GraphRunner runs its kernels one by one, on the single-kernel sessions
+   *   eager execution uses; JS goes on as for a segment. A segment with a kernel that would not run on
+   *   ORT runs on the host instead.
+   * - 'host': its kernels run on the host, as eager execution runs them;
+   * - 'wait': it waits for the session, so that every occurrence runs as a segment (tfjs-core's suite
+   *   co-executed uses it: each spec's values are checked as segments computed them, where a spec runs
+   *   only once co-executed).
    */
-  firstOccurrence?: 'host' | 'wait';
+  firstOccurrence?: 'kernels' | 'host' | 'wait';
 }

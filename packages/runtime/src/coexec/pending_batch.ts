@@ -1,4 +1,4 @@
-import type { BackendValues, DataId, DataType, TensorInfo } from '@tensorflow/tfjs-core';
+import type { BackendValues, DataId, TensorInfo } from '@tensorflow/tfjs-core';
 import type { ValueId } from '../graph_runner/protocol';
 import type { Trace, TracedKernel, TensorSig } from '../trace/trace';
 
@@ -20,9 +20,10 @@ export interface BatchOutput {
   readonly dataId: DataId;
 }
 
-type InputRef = { readonly kind: 'op'; readonly op: number; readonly output: number } | { readonly kind: 'ext'; readonly slot: number };
+/** Where a batch kernel's input comes from: an earlier kernel of the batch, or an external by slot. */
+export type InputRef = { readonly kind: 'op'; readonly op: number; readonly output: number } | { readonly kind: 'ext'; readonly slot: number };
 
-interface BatchKernel {
+export interface BatchKernel {
   readonly node: number;
   readonly kernelName: string;
   readonly attrs: string;
@@ -123,9 +124,9 @@ export class PendingBatch {
     return { kernels, feeds: [], fetches: [] };
   }
 
-  /** The kernels for eager replay, with inputs resolved by the caller. */
-  forEachKernel(fn: (kernelName: string, attrs: string, inputs: ReadonlyArray<{ name: string; ref: InputRef; dtype: DataType; shape: readonly number[] }>) => void): void {
-    for (const k of this.kernels) fn(k.kernelName, k.attrs, k.inputs);
+  /** The kernels, in order (for eager replay, kernel programs and tools). */
+  kernelList(): readonly BatchKernel[] {
+    return this.kernels;
   }
 
   private refOf(info: TensorInfo, external: (info: TensorInfo) => External): InputRef {

@@ -19,7 +19,7 @@ export function replayBatch(batch: PendingBatch, outputs: readonly BatchOutput[]
   };
   const externals = new Map<number, TensorInfo>();
   const results: TensorInfo[][] = [];
-  batch.forEachKernel((kernelName, attrs, inputs) => {
+  for (const { kernelName, attrs, inputs } of batch.kernelList()) {
     const named: Record<string, TensorInfo> = {};
     for (const i of inputs) {
       if (i.ref.kind === 'op') {
@@ -40,7 +40,7 @@ export function replayBatch(batch: PendingBatch, outputs: readonly BatchOutput[]
     const list = Array.isArray(out) ? out : [out];
     for (const t of list) temporaries.push(t.dataId);
     results.push(list);
-  });
+  }
   const values = outputs.map((o) => backend.data.get(results[o.op][o.output].dataId)!.values!);
   for (const dataId of temporaries) backend.disposeData(dataId, true);
   return values;

@@ -313,6 +313,8 @@ export class Stretch {
   outputIds: ValueId[] = [];
   /** Worker ids of the segment's inputs (pinned while the stretch lasts). */
   inputIds: ValueId[] = [];
+  /** Its run is the segment's first, as a kernel program (see CoExecutor.postKernels). */
+  kernelByKernel = false;
   private readonly workerOf = new Map<DataId, ValueId>();
 
   constructor(readonly plan: StretchPlan, readonly batch: PendingBatch,

@@ -4,7 +4,7 @@ import { GraphBuilder } from '../onnx/graph_builder';
 import { isLowerableDtype } from '../onnx/dtypes';
 import { OrtTensor, OrtTensorClass, SyncSession } from '../ort/sync_session';
 import { KernelLowering, TensorSpec, Unsupported } from '../lowering/types';
-import { canonicalAttrs } from '../lowering/attrs';
+import { canonicalAttrs, parseAttrs } from '../lowering/attrs';
 import { recordSession } from '../stats';
 import { EAGER_SESSION_OPTIONS, SessionCache } from './session_cache';
 import { TerraKernelError } from './kernel_error';
@@ -12,6 +12,20 @@ import { TerraKernelError } from './kernel_error';
 interface CompiledKernel {
   session: SyncSession;
   outputDtypes: DataType[];
+  model: Uint8Array;
+}
+
+/** An input's signature: what a single-kernel session is specialized on. */
+interface InputSig {
+  readonly dtype: DataType;
+  readonly shape: readonly number[];
+}
+
+/** A kernel call's single-kernel model: `key` names it in the session cache; `order`, the inputs it takes, in order. */
+export interface KernelModel {
+  readonly key: string;
+  readonly model: Uint8Array;
+  readonly order: readonly number[];
 }
 
 type TypedArray = Float32Array | Int32Array | Uint8Array;
@@ -28,6 +42,13 @@ const ARRAY_FOR: Record<string, new (n: ArrayLike<number>) => TypedArray> = {
  */
 export class EagerExecutor {
   private readonly cache = new SessionCache<CompiledKernel>(4096);
+  private readonly listeners = new Set<(key: string, model: Uint8Array) => void>();
+
+  /** Calls `listener` with each single-kernel model compiled from now on; returns the unsubscribe. */
+  onCompile(listener: (key: string, model: Uint8Array) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
 
   run(lowering: KernelLowering, inputs: NamedTensorInfoMap, attrs: NamedAttrMap,
     backend: MathBackendCPU): TensorInfo | TensorInfo[] | undefined {
@@ -35,15 +56,7 @@ export class EagerExecutor {
     for (const info of infos) {
       if (info && !isLowerableDtype(info.dtype)) return undefined;
     }
-    const key = cacheKey(lowering, infos, attrs);
-    let compiled = this.cache.get(key);
-    if (compiled === undefined) {
-      compiled = compile(lowering, infos, attrs);
-      this.cache.set(key, compiled);
-      recordSession(true);
-    } else {
-      recordSession(false);
-    }
+    const compiled = this.compiled(cacheKey(lowering, infos, canonicalAttrs(attrs)), lowering, infos, () => attrs);
     if (compiled === null) return undefined;
 
     const feeds: OrtTensor[] = [];
@@ -64,6 +77,44 @@ export class EagerExecutor {
     return lowering.multiOutput ? outs : outs[0];
   }
 
+  /**
+   * The model `run` would run a call with inputs of these signatures on (compiled now if it was not, as
+   * run would), for another thread to run it alike; undefined if the call would not run on ORT.
+   * `attrs` is the canonical attrs string.
+   */
+  kernelModel(lowering: KernelLowering, inputs: ReadonlyArray<{ readonly name: string } & InputSig>, attrs: string): KernelModel | undefined {
+    const order = lowering.inputNames ? lowering.inputNames.map((n) => inputs.findIndex((i) => i.name === n)) : inputs.map((_, i) => i);
+    const infos = order.map((i) => (i < 0 ? undefined : inputs[i]));
+    for (const info of infos) {
+      if (info && !isLowerableDtype(info.dtype)) return undefined;
+    }
+    const key = cacheKey(lowering, infos, attrs);
+    let compiled;
+    try {
+      compiled = this.compiled(key, lowering, infos, () => parseAttrs(attrs));
+    } catch (e) {
+      if (e instanceof TerraKernelError) return undefined;
+      throw e;
+    }
+    if (compiled === null) return undefined;
+    return { key, model: compiled.model, order: order.filter((i) => i >= 0) };
+  }
+
+  /** The cached session under `key`, compiled if it is not there; null if the call does not run on ORT. */
+  private compiled(key: string, lowering: KernelLowering, infos: Array<InputSig | undefined>, parsed: () => NamedAttrMap):
+    CompiledKernel | null {
+    let compiled = this.cache.get(key);
+    if (compiled === undefined) {
+      compiled = compile(lowering, infos, parsed());
+      this.cache.set(key, compiled);
+      recordSession(true);
+      if (compiled) for (const listener of this.listeners) listener(key, compiled.model);
+    } else {
+      recordSession(false);
+    }
+    return compiled;
+  }
+
   get cachedSessions(): number {
     return this.cache.size;
   }
@@ -74,8 +125,8 @@ function orderedInputs(lowering: KernelLowering, inputs: NamedTensorInfoMap): Ar
   return Object.values(inputs);
 }
 
-function cacheKey(lowering: KernelLowering, infos: Array<TensorInfo | undefined>, attrs: NamedAttrMap): string {
-  let key = lowering.kernelName + canonicalAttrs(attrs);
+function cacheKey(lowering: KernelLowering, infos: Array<InputSig | undefined>, attrs: string): string {
+  let key = lowering.kernelName + attrs;
   infos.forEach((info, i) => {
     if (!info) {
       key += '|-';
@@ -89,11 +140,11 @@ function cacheKey(lowering: KernelLowering, infos: Array<TensorInfo | undefined>
   return key;
 }
 
-function hasFreeBatch(lowering: KernelLowering, info: TensorInfo, index: number): boolean {
+function hasFreeBatch(lowering: KernelLowering, info: InputSig, index: number): boolean {
   return (lowering.batchAgnosticInputs?.includes(index) ?? false) && info.shape.length > 0 && !info.shape.includes(0);
 }
 
-function compile(lowering: KernelLowering, infos: Array<TensorInfo | undefined>, attrs: NamedAttrMap): CompiledKernel | null {
+function compile(lowering: KernelLowering, infos: Array<InputSig | undefined>, attrs: NamedAttrMap): CompiledKernel | null {
   const g = new GraphBuilder(lowering.kernelName);
   const specs: Array<TensorSpec | undefined> = infos.map((i) => i && {
     dtype: i.dtype,
@@ -118,13 +169,17 @@ function compile(lowering: KernelLowering, infos: Array<TensorInfo | undefined>,
     g.output(o);
   }
   try {
-    return { session: new SyncSession(g.build(), EAGER_SESSION_OPTIONS), outputDtypes };
+    const model = g.build();
+    return { session: new SyncSession(model, EAGER_SESSION_OPTIONS), outputDtypes, model };
   } catch (e) {
     // ORT lacks a kernel for this type combination: a coverage gap, so the call takes the cpu path.
     if (/NOT_IMPLEMENTED|Could not find an implementation/.test(String(e))) return null;
     throw new TerraKernelError(lowering.kernelName, attrs, infos.map((i) => i?.shape), e);
   }
 }
+
+/** The executor of the terra backend's kernels (one per process: its session cache is shared). */
+export const eagerExecutor = new EagerExecutor();
 
 function hostValues(backend: MathBackendCPU, info: TensorInfo): TypedArray {
   const values = backend.data.get(info.dataId).values as unknown;

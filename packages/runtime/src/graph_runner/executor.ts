@@ -9,11 +9,13 @@ import * as os from 'os';
 import { OptimizedSessions, optimizeModel } from '../cache/optimized_sessions';
 import { NativeGateClosed } from '../ort/native_gate';
 import { OrtTensor, OrtTensorClass, SyncSession } from '../ort/sync_session';
+import { EAGER_SESSION_OPTIONS } from '../eager/session_cache';
 import type {
-  CacheStore, GraphDtype, HostData, HostValue, Reply, Request, ValueId, WorkerCacheStats, WorkerSessionOptions, WorkerStats,
+  CacheStore, GraphDtype, HostData, HostValue, KernelProgram, Reply, Request, ValueId, WorkerCacheStats, WorkerSessionOptions,
+  WorkerStats,
 } from './protocol';
 
-type Segment = { session: SyncSession } | { compileError: string };
+type Segment = { session: SyncSession } | { program: KernelProgram } | { compileError: string };
 
 /** Why an id holds no value: the message a read will throw, and the segment to blame if any. */
 interface Failure {
@@ -25,6 +27,8 @@ export class Executor {
   private readonly segments = new Map<string, Segment>();
   private readonly values = new Map<ValueId, OrtTensor>();
   private readonly failures = new Map<ValueId, Failure>();
+  /** Single-kernel sessions of kernel programs, by key; a string is why ORT could not create one. */
+  private readonly kernels = new Map<string, SyncSession | string>();
   private readonly counts = {
     runs: 0, failedRuns: 0, compileMs: 0, runMs: 0, busyMs: 0,
   };
@@ -62,6 +66,8 @@ export class Executor {
             : { kind: 'compiled', seq: req.seq, error, cached, cache: this.cacheStats(), ms, ...(stopping ? { stopping } : {}) };
         }
         case 'optimize': return this.optimize(req.model, req.seq);
+        case 'program': this.release(req.key); this.segments.set(req.key, { program: req.program }); return undefined;
+        case 'kernels': this.addKernels(req.models); return undefined;
         case 'feed': this.feed(req.id, req.dtype, req.shape, req.data); return undefined;
         case 'run': this.run(req.key, req.inputs, req.outputs); return undefined;
         case 'read': return this.read(req.id, req.seq);
@@ -78,8 +84,7 @@ export class Executor {
   /** Creates the session (through the cache, if any); returns why it failed, if it did. */
   private compile(key: string, model: Uint8Array, store: CacheStore | undefined, optimized: boolean):
     { error?: string; cached?: boolean; ms: number; stopping?: boolean } {
-    const old = this.segments.get(key);
-    if (old && 'session' in old) old.session.dispose();
+    this.release(key);
     const start = performance.now();
     let outcome: { error?: string; cached?: boolean; stopping?: boolean };
     try {
@@ -101,6 +106,25 @@ export class Executor {
     return { ...outcome, ms };
   }
 
+
+  private release(key: string): void {
+    const old = this.segments.get(key);
+    if (old && 'session' in old) old.session.dispose();
+  }
+
+  /** Creates the sessions of single-kernel models for kernel programs, at eager execution's options. */
+  private addKernels(models: ReadonlyArray<{ key: string; model: Uint8Array }>): void {
+    const start = performance.now();
+    for (const { key: kernel, model } of models) {
+      if (this.kernels.has(kernel)) continue;
+      try {
+        this.kernels.set(kernel, new SyncSession(model, EAGER_SESSION_OPTIONS));
+      } catch (e) {
+        this.kernels.set(kernel, errorMessage(e));
+      }
+    }
+    this.counts.compileMs += performance.now() - start;
+  }
 
   /** The model as ORT optimizes it under the session options (through the cache, if any), for another worker to load. */
   private optimize(model: Uint8Array, seq: number): Reply {
@@ -145,12 +169,12 @@ export class Executor {
     if ('compileError' in segment) {
       return { key, message: `segment '${key}' failed to compile: ${segment.compileError}` };
     }
-    const { session } = segment;
-    if (inputIds.length !== session.inputNames.length || outputIds.length !== session.outputNames.length) {
+    const takes = 'session' in segment ? segment.session.inputNames.length : segment.program.inputs;
+    const gives = 'session' in segment ? segment.session.outputNames.length : segment.program.outputs.length;
+    if (inputIds.length !== takes || outputIds.length !== gives) {
       return {
         key,
-        message: `segment '${key}' takes ${session.inputNames.length} inputs and gives ${session.outputNames.length} ` +
-          `outputs; the run passed ${inputIds.length} and ${outputIds.length}`,
+        message: `segment '${key}' takes ${takes} inputs and gives ${gives} outputs; the run passed ${inputIds.length} and ${outputIds.length}`,
       };
     }
     const inputs: OrtTensor[] = [];
@@ -169,7 +193,7 @@ export class Executor {
         this.failNext = false;
         throw new Error('injected run failure (test)');
       }
-      outputs = session.run(inputs);
+      outputs = 'session' in segment ? segment.session.run(inputs) : this.interpret(segment.program, inputs);
     } catch (e) {
       return { key, message: `segment '${key}' failed in ONNX Runtime: ${errorMessage(e)}` };
     } finally {
@@ -179,6 +203,20 @@ export class Executor {
     // (an in-place state update); the old value is released.
     outputIds.forEach((id, i) => this.store(id, outputs[i]));
     return undefined;
+  }
+
+  /** Runs a kernel program's steps in order; throws as a session run would. */
+  private interpret(program: KernelProgram, inputs: OrtTensor[]): OrtTensor[] {
+    const values = [...inputs];
+    for (const step of program.steps) {
+      const session = this.kernels.get(step.kernel);
+      if (session === undefined) throw new Error(`kernel session '${step.kernel}' was never sent`);
+      if (typeof session === 'string') throw new Error(`kernel session '${step.kernel}' could not be created: ${session}`);
+      const outputs = session.run(step.inputs.map((i) => values[i]));
+      if (outputs.length !== step.outputs) throw new Error(`kernel '${step.kernel}' gave ${outputs.length} outputs, not ${step.outputs}`);
+      values.push(...outputs);
+    }
+    return program.outputs.map((i) => values[i]);
   }
 
   private read(id: ValueId, seq: number): Reply {
@@ -212,12 +250,16 @@ export class Executor {
 
   stats(): WorkerStats {
     let segments = 0;
-    for (const s of this.segments.values()) if ('session' in s) segments++;
+    let failedSegments = 0;
+    for (const s of this.segments.values()) {
+      if ('session' in s) segments++;
+      else if ('compileError' in s) failedSegments++;
+    }
     return {
       values: this.values.size,
       failedValues: this.failures.size,
       segments,
-      failedSegments: this.segments.size - segments,
+      failedSegments,
       ...this.counts,
     };
   }

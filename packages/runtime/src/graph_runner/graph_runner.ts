@@ -15,7 +15,7 @@ import { GraphRunnerDied, GraphValueError } from './errors';
 import { osThreadAlive } from './liveness';
 import type { DiskCacheOptions } from '../cache/disk_cache';
 import type {
-  CacheStore, CrashKind, GraphDtype, HostData, HostValue, Reply, Request, ValueId, WorkerCacheStats, WorkerInit,
+  CacheStore, CrashKind, GraphDtype, HostData, HostValue, KernelProgram, Reply, Request, ValueId, WorkerCacheStats, WorkerInit,
   WorkerSessionOptions, WorkerStats,
 } from './protocol';
 import { createSignal, Slot } from './signal';
@@ -161,6 +161,8 @@ export class GraphRunner {
   private held: Request[] = [];
   private heldTransfers: ArrayBuffer[] = [];
   private readonly compiled = new Set<string>();
+  /** The single-kernel models the worker has (see program). */
+  private readonly kernelsSent = new Set<string>();
   /** Replies taken off the port (by either path) that their reader has not collected yet. */
   private readonly arrived = new Map<number, Reply>();
   /** Async reads waiting for their reply. */
@@ -228,6 +230,24 @@ export class GraphRunner {
     if (done) this.callbacks.set(seq = this.nextSeq++, (reply) => done(compileResult(reply)));
     this.post({ op: 'compile', key, model, ...(seq === undefined ? {} : { seq }), ...(store ? { store } : {}), ...(optimized ? { optimized } : {}) });
     this.compiled.add(key);
+  }
+
+  /**
+   * Registers a segment that the worker runs kernel by kernel (see KernelProgram), at once: there is no
+   * session to create but the kernels'. `model(kernel)` gives the model of a kernel not sent before.
+   */
+  program(key: string, program: KernelProgram, model: (kernel: string) => Uint8Array): void {
+    this.kernels(program.steps.flatMap(({ kernel }) => (this.kernelsSent.has(kernel) ? [] : [{ key: kernel, model: model(kernel) }])));
+    this.post({ op: 'program', key, program });
+    this.compiled.add(key);
+  }
+
+  /** Sends single-kernel models for kernel programs (those not sent before): the worker creates their sessions. */
+  kernels(models: ReadonlyArray<{ key: string; model: Uint8Array }>): void {
+    const unsent = models.filter((m) => !this.kernelsSent.has(m.key));
+    if (unsent.length === 0) return;
+    for (const m of unsent) this.kernelsSent.add(m.key);
+    this.post({ op: 'kernels', models: unsent });
   }
 
   /**

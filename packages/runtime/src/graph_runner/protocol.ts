@@ -39,6 +39,13 @@ export type Request =
    * optimized (from the cache when it has it), which another worker loads with `optimized: true`.
    */
   | { op: 'optimize'; model: Uint8Array; seq: number }
+  /**
+   * Registers a segment that runs kernel by kernel on single-kernel sessions (see KernelProgram): no
+   * compile to wait for. Runs of it are posted and counted like any segment's.
+   */
+  | { op: 'program'; key: string; program: KernelProgram }
+  /** Single-kernel models for kernel programs, by key: their sessions are created now, kept for every program. */
+  | { op: 'kernels'; models: Array<{ key: string; model: Uint8Array }> }
   | { op: 'feed'; id: ValueId; dtype: GraphDtype; shape: number[]; data: HostData }
   | { op: 'run'; key: string; inputs: ValueId[]; outputs: ValueId[] }
   | { op: 'read'; id: ValueId; seq: number }
@@ -50,13 +57,26 @@ export type Request =
   /** Several fire-and-forget requests in one message (see GraphRunnerOptions.batching), executed in order. */
   | { op: 'batch'; requests: Request[] };
 
+/**
+ * A segment as a list of kernel calls, each run on a single-kernel session as eager execution runs it
+ * on the host: what a segment's first occurrence runs while ORT is still creating its session. Values
+ * are numbered: the run's inputs first, then each step's outputs in order.
+ */
+export interface KernelProgram {
+  /** Each step's kernel names a single-kernel model sent before ('kernels'). */
+  steps: Array<{ kernel: string; inputs: number[]; outputs: number }>;
+  inputs: number;
+  /** The run's outputs, as value numbers. */
+  outputs: number[];
+}
+
 /** What the worker counts; returned by GraphRunner.stats(). */
 export interface WorkerStats {
   /** Values held (fed or produced, not yet disposed). */
   values: number;
   /** Ids marked failed by a run that did not succeed (reading them throws). */
   failedValues: number;
-  /** Segments whose session was created successfully. */
+  /** Segments whose session was created successfully (kernel programs are not counted). */
   segments: number;
   /** Segments whose compilation failed (reported at their first run). */
   failedSegments: number;

@@ -35,7 +35,7 @@ describe('run-ahead through shared nodes', () => {
     // Before the fix for shared nodes, every stretch stopped at the shared view of 0.5: several
     // stretches per step, and the kernels issued there on the pending batch instead.
     expect(runAhead.stretches).toBeLessThanOrEqual(iterations.coexecuted + 1);
-    expect(runAhead.kernels).toBe(kernels.delegated);
+    expect(runAhead.kernels).toBe(kernels.delegated + kernels.kernelByKernel);
   });
 });
 
@@ -51,7 +51,7 @@ describe('run-ahead on the path it is on', () => {
     expect(iterations.diverged).toBe(0);
     expect(runAhead.abandoned).toBe(0);
     expect(runAhead.stretches).toBeLessThanOrEqual(iterations.coexecuted + 1);
-    expect(runAhead.kernels).toBe(kernels.delegated);
+    expect(runAhead.kernels).toBe(kernels.delegated + kernels.kernelByKernel);
   });
 });
 

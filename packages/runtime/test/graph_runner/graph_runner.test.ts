@@ -106,6 +106,58 @@ describe('GraphRunner', () => {
     expect(runner.readSync(flag)).toEqual({ dtype: 'bool', shape: [2], data: new Uint8Array([1, 0]) });
   });
 
+  describe('kernel programs', () => {
+    /** One kernel, as the eager executor builds it: out = op(a, b). */
+    const kernel = (op: 'Add' | 'Mul' | 'Div') => {
+      const g = new GraphBuilder(op);
+      const a = g.input('float32', 1);
+      const b = g.input('float32', 1);
+      g.output(g.op(op, [a, b], {}, { dtype: 'float32', rank: 1 }));
+      return g.build();
+    };
+    const models: Record<string, Uint8Array> = { add: kernel('Add'), mul: kernel('Mul'), div: kernel('Div') };
+
+    it('runs the steps in order on single-kernel sessions: values numbered inputs first, then each output', () => {
+      const asked: string[] = [];
+      const model = (k: string) => { asked.push(k); return models[k]; };
+      // (x + y) * y and (x + y) / x; the sum is internal.
+      runner.program('p', { inputs: 2, steps: [
+        { kernel: 'add', inputs: [0, 1], outputs: 1 },
+        { kernel: 'mul', inputs: [2, 1], outputs: 1 },
+        { kernel: 'div', inputs: [2, 0], outputs: 1 },
+      ], outputs: [4, 3] }, model);
+      const [x, y, q, p] = Array.from({ length: 4 }, () => runner.newId());
+      runner.feed(x, 'float32', [3], new Float32Array([1, 2, 4]));
+      runner.feed(y, 'float32', [3], new Float32Array([3, 2, -1]));
+      runner.run('p', [x, y], [q, p]);
+      expect(Array.from(runner.readSync(q).data)).toEqual([4, 2, 0.75]);
+      expect(Array.from(runner.readSync(p).data)).toEqual([12, 8, -3]);
+      // A second program reuses the kernels the worker has: their models are not sent again.
+      runner.program('p2', { inputs: 2, steps: [{ kernel: 'mul', inputs: [0, 1], outputs: 1 }], outputs: [2] }, model);
+      const r = runner.newId();
+      runner.run('p2', [x, y], [r]);
+      expect(Array.from(runner.readSync(r).data)).toEqual([3, 4, -4]);
+      expect(asked).toEqual(['add', 'mul', 'div']);
+      // Internal values are not kept; programs are not sessions.
+      expect(runner.stats()).toMatchObject({ values: 5, segments: 0, failedSegments: 0, runs: 2, failedRuns: 0 });
+    });
+
+    it('a kernel ONNX Runtime cannot create fails the run like a segment: its outputs throw, other runs go on', () => {
+      runner.program('bad', { inputs: 2, steps: [{ kernel: 'broken', inputs: [0, 1], outputs: 1 }], outputs: [2] },
+        () => new Uint8Array([1, 2, 3]));
+      runner.program('wrong arity', { inputs: 1, steps: [{ kernel: 'add', inputs: [0, 0], outputs: 2 }], outputs: [1] }, (k) => models[k]);
+      const [x, out, out2, ok] = Array.from({ length: 4 }, () => runner.newId());
+      runner.feed(x, 'float32', [1], new Float32Array([2]));
+      runner.run('bad', [x, x], [out]);
+      runner.run('wrong arity', [x], [out2]);
+      runner.run('wrong arity', [x, x], [ok]);
+      expect(() => runner.readSync(out)).toThrow(/kernel session 'broken' could not be created/);
+      expect(() => runner.readSync(out2)).toThrow(/kernel 'add' gave 1 outputs, not 2/);
+      expect(() => runner.readSync(ok)).toThrow(/takes 1 inputs and gives 1 outputs; the run passed 2 and 1/);
+      expect(runner.stats()).toMatchObject({ runs: 0, failedRuns: 3 });
+    });
+  });
+
   it('carries state across runs: v_{n+1} = v_n + x, reusing output ids after disposing the old value', () => {
     runner.compile('step', addModel());
     const x = runner.newId();
