@@ -154,6 +154,10 @@ export class CoExecutor {
   private readonly plans = new Map<number, PlanEntry[]>();
   /** Nodes from which run-ahead failed (abandoned or not compilable) too often to try again. */
   private readonly runAheadMisses = new Map<number, number>();
+  /** The buffers this iteration's kernels took from before it or from JS's writes, by kernel index and input. */
+  private outsideTaken: Array<{ op: number; input: number; dataId: DataId }> = [];
+  /** The same by node, as of the last merged trace that called it (see takenAtSite). */
+  private readonly outsideInputs = new Map<number, DataId[]>();
   /** The buffers of each node's latest outputs in this iteration (run-ahead resolves inputs by them). */
   private nodeOutputs = new Map<number, DataId[]>();
   private warnedCompile = false;
@@ -224,6 +228,10 @@ export class CoExecutor {
     const inputs = kernelInputs(args.inputs);
     const attrs = (args.attrs ?? {}) as NamedAttrMap;
     const draft = this.recorder.draft(kernelName, inputs, attrs);
+    for (let i = 0; i < draft.inputs.length; i++) {
+      const kind = draft.inputs[i].from.kind;
+      if (kind === 'carried' || kind === 'feed') this.outsideTaken.push({ op: draft.index, input: i, dataId: inputs[i][1].dataId });
+    }
     if (this.state === 'coexec') {
       const prediction = this.predict(draft);
       if (prediction) return this.shadowed(draft, args, this.runPredicted(draft, prediction, inputs, args, eager));
@@ -677,7 +685,7 @@ export class CoExecutor {
     feed: (index) => this.resolvable(this.recorder.feedBuffer(index)),
     written: (index) => this.recorder.feed(index),
     writes: () => this.recorder.writeCount,
-    carried: (slot) => this.resolvable(this.recorder.previousCarried(slot)),
+    carried: (slot, node, input) => this.resolvable(this.recorder.previousCarried(slot)) ?? this.takenAtSite(node, input),
     external: (info) => this.external(info),
   };
 
@@ -685,6 +693,19 @@ export class CoExecutor {
   private holdsValues(actual: DataId, expected: BackendValues): boolean {
     const values = this.entry(actual)?.values as ArrayLike<number> | undefined;
     return values !== undefined && sameValues(values, expected as ArrayLike<number>);
+  }
+
+  /**
+   * The live buffer that input of the node, or of a node at its call site, took in the last trace that
+   * called it: a value JS keeps, found when its carried slot does not tell it (the last trace took it as
+   * a write, the learning rate of a schedule set anew in that step).
+   */
+  private takenAtSite(node: number, input: number): TensorInfo | undefined {
+    for (const sibling of this.graph.nodes[node].siblings) {
+      const taken = this.resolvable(this.outsideInputs.get(sibling)?.[input]);
+      if (taken) return taken;
+    }
+    return undefined;
   }
 
   /** A buffer a stretch may take as input now: alive, with its value on the host or in the worker. */
@@ -744,7 +765,12 @@ export class CoExecutor {
       }
       this.lastCause = cause;
     } else {
-      this.graph.merge(trace, this.matched);
+      const { nodes } = this.graph.merge(trace, this.matched);
+      for (const { op, input, dataId } of this.outsideTaken) {
+        let taken = this.outsideInputs.get(nodes[op]);
+        if (!taken) this.outsideInputs.set(nodes[op], (taken = []));
+        taken[input] = dataId;
+      }
       const stableAfter = this.options.stableAfter ?? 2;
       const maxTraced = this.options.maxTracedIterations ?? 10;
       if (!this.started && (this.graph.isStable(stableAfter) || it.traced >= maxTraced)) this.started = true;
@@ -762,6 +788,7 @@ export class CoExecutor {
     this.nodeOfOp = [];
     this.matched = [];
     this.nodeOutputs = new Map();
+    this.outsideTaken = [];
   }
 
   /**

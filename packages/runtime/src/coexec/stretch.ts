@@ -19,7 +19,12 @@ export interface StretchContext {
   written(index: number): (TensorSig & { readonly values: BackendValues }) | undefined;
   /** How many tensors JS has written in this iteration so far. */
   writes(): number;
-  carried(slot: number): TensorInfo | undefined;
+  /**
+   * The value from before the iteration that will be carried slot `slot`, the last trace's slot told
+   * the same way; if that one is gone, the one that input of `node` or of a node at its call site took
+   * last (a learning rate JS wrote anew in the last step was a feed there, not a carried slot).
+   */
+  carried(slot: number, node: number, input: number): TensorInfo | undefined;
   external(info: TensorInfo): External;
 }
 
@@ -30,7 +35,8 @@ type Source =
   | { readonly kind: 'variable'; readonly name: string }
   /** A tensor JS wrote before the stretch starts, `back` writes before its start (see TracedKernel.writes). */
   | { readonly kind: 'feed'; readonly back: number }
-  | { readonly kind: 'carried'; readonly slot: number }
+  /** `node` and `input`: where the traces took it (a hint for finding it when its slot does not say, see carried). */
+  | { readonly kind: 'carried'; readonly slot: number; readonly node: number; readonly input: number }
   /** A feed not written yet, predicted by value: checked when JS writes it (the guard). */
   | { readonly kind: 'predicted'; readonly values: BackendValues }
   /** A feed not written yet, predicted to repeat the values of the write `back` writes before the start (the guard). */
@@ -203,13 +209,21 @@ export class StretchPlan {
       const onPath = candidates.filter((id) => { const paths = ctx.graph.nodes[id].paths; return paths === null || [...paths].some((p) => within.has(p)); });
       if (onPath.length > 0) candidates = onPath;
     }
-    let found: { id: number; inputs: Array<readonly [string, Source | DataId, TensorSig]> } | undefined;
+    const feasible: Array<{ id: number; inputs: Array<readonly [string, Source | DataId, TensorSig]> }> = [];
     for (const id of candidates) {
       const inputs = this.sources(ctx.graph.nodes[id], ctx);
       if (inputs === 'unavailable' && id === node.lastNext) return undefined;
-      if (!Array.isArray(inputs)) continue;
-      if (found) return undefined;
-      found = { id, inputs };
+      if (Array.isArray(inputs)) feasible.push({ id, inputs });
+    }
+    let found = feasible.length === 1 ? feasible[0] : undefined;
+    // Several could follow, and JS chooses. Except that one the latest trace took, on values at hand,
+    // is preferred to those possible only if JS writes a predicted value: a learning rate set anew in
+    // one step is predicted to come again, yet the steps after it keep the tensor. (If JS does write
+    // it, the stretch is left there.)
+    if (!found && feasible.length > 1) {
+      const guesses = (f: (typeof feasible)[number]) => f.inputs.some(([, from]) => isSource(from) && (from.kind === 'predicted' || from.kind === 'echo'));
+      const latest = feasible.find((f) => f.id === node.lastNext);
+      if (latest && !guesses(latest) && feasible.every((f) => f === latest || guesses(f))) found = latest;
     }
     if (!found) return undefined;
     const next = ctx.graph.nodes[found.id];
@@ -264,7 +278,7 @@ export class StretchPlan {
         }
         case 'carried':
           if (sig.from.kind !== 'carried') return 'impossible';
-          from = { kind: 'carried', slot: sig.from.slot };
+          from = { kind: 'carried', slot: sig.from.slot, node: node.id, input: i };
           this.recentSources.push({ node, input: i, slot: sig.from.slot });
           break;
       }
@@ -384,7 +398,7 @@ function resolve(source: Source, ctx: StretchContext, callInputs: ReadonlyArray<
     case 'node': return ctx.nodeOutput(source.node, source.output);
     case 'variable': return ctx.variable(source.name);
     case 'feed': return ctx.feed(ctx.writes() - source.back);
-    case 'carried': return ctx.carried(source.slot);
+    case 'carried': return ctx.carried(source.slot, source.node, source.input);
     case 'predicted': case 'echo': return undefined;
   }
 }

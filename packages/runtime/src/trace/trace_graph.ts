@@ -49,6 +49,12 @@ export interface GraphNode {
    */
   afterRead: boolean;
   readonly inputs: readonly NodeInput[];
+  /**
+   * The nodes of the same call site, kernel and attrs as this one, this one included (one array, shared
+   * by them): calls that differ only in where inputs come from, such as a value carried in most steps
+   * and written anew by JS in some.
+   */
+  readonly siblings: readonly number[];
   /** Successor node ids, with how many merged traces took each edge. */
   readonly next: Map<number, number>;
   /**
@@ -77,6 +83,8 @@ export interface GraphNode {
 export interface MergeResult {
   readonly newNodes: number;
   readonly newEdges: number;
+  /** The node of each kernel of the trace, by index. */
+  readonly nodes: readonly number[];
 }
 
 /** START is the virtual node every trace begins from. */
@@ -86,6 +94,7 @@ export class TraceGraph {
   readonly nodes: GraphNode[] = [];
   readonly starts = new Map<number, number>();
   private readonly byKey = new Map<string, number>();
+  private readonly bySite = new Map<string, number[]>();
   private traces = 0;
   private quietMerges = 0;
   /**
@@ -120,7 +129,11 @@ export class TraceGraph {
       if (id === undefined) {
         id = this.nodes.length;
         const inputs = kernel.inputs.map((i) => toNodeInput(i.from, nodeOfOp));
-        this.nodes.push({ id, key, kernel, recent: kernel, lifetimes: [], feedValues: [], feedEchoes: [], inputs, next: new Map(), nextAfter: new Map(), lastNext: undefined, paths: new Set(), ends: 0, breaks: false, afterRead: false });
+        const site = `${kernel.sitePath.join('\u0001')}\u0002${kernel.ordinal}\u0002${kernel.kernelName}\u0002${kernel.attrs}`;
+        let siblings = this.bySite.get(site);
+        if (!siblings) this.bySite.set(site, (siblings = []));
+        siblings.push(id);
+        this.nodes.push({ id, key, kernel, recent: kernel, lifetimes: [], feedValues: [], feedEchoes: [], inputs, siblings, next: new Map(), nextAfter: new Map(), lastNext: undefined, paths: new Set(), ends: 0, breaks: false, afterRead: false });
         this.byKey.set(key, id);
         newNodes++;
       }
@@ -186,7 +199,7 @@ export class TraceGraph {
     this.traces++;
     if (newNodes + newEdges > 0) this.version++;
     this.quietMerges = newNodes + newEdges === 0 ? this.quietMerges + 1 : 0;
-    return { newNodes, newEdges };
+    return { newNodes, newEdges, nodes: nodeOfOp };
   }
 
   /** Records the trace's path at every node it went through. */

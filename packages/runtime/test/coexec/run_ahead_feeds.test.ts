@@ -9,8 +9,10 @@
  * - Echoes: a JS number that changes every step, turned into a scalar once per variable (a hand-written
  *   optimizer's step size), is unpredictable only at its first write of the step; the later writes are
  *   predicted to repeat it, behind a guard.
+ * - A kept value JS writes anew now and then (a learning-rate schedule during co-execution): in the step
+ *   after a change it is carried again, though the last trace had it as a feed.
  * The tests count stretches per co-executed step, so a new segment's first occurrence waits for its
- * session here instead of running on the host (the default, first_occurrence.test.ts).
+ * session here, every occurrence running as a segment (first_occurrence.test.ts).
  */
 import { coexecution } from '@terrajs/runtime';
 import { Program, data, differential as differentialHostFirst, expectAgreement, prng, tf } from './harness';
@@ -86,6 +88,32 @@ test('a learning rate written in warm-up steps and kept afterwards: later steps 
   // a known path): the updates are not cut where the warm-up's, which took a new learning-rate tensor,
   // branch off.
   expect(r.stats.runAhead.stretches).toBeLessThanOrEqual(r.stats.iterations.coexecuted + r.stats.iterations.diverged);
+});
+
+test('a learning-rate schedule during co-execution: the step after each change runs ahead whole', async () => {
+  const changes = [9, 15];
+  const r = await differential((log) => {
+    const ws = [0, 1, 2, 3, 4, 5].map((i) => tf.variable(data(30 + i, [4, 4], 0.3)));
+    const x = data(40, [8, 4]);
+    const opt = tf.train.momentum(0.02, 0.9);
+    for (let step = 0; step < 20; step++) {
+      if (changes.includes(step)) opt.setLearningRate(0.02 / (step + 1));
+      const loss = opt.minimize(() => tf.mean(tf.square(ws.reduce((h: tf.Tensor, w) => tf.tanh(tf.matMul(h, w)), x))) as tf.Scalar, true)!;
+      log(loss.dataSync()[0]);
+      loss.dispose();
+    }
+    log(...ws.map((w) => w.dataSync()));
+    x.dispose();
+  });
+  expectAgreement(r);
+  const { iterations, runAhead, segments } = r.stats;
+  expect(iterations.coexecuted + iterations.diverged).toBeGreaterThan(12);
+  // The first change is a new path (a divergence); the second step on it is cut once, where the update
+  // takes the new tensor instead of the kept one. Every other step is one stretch: in the step after a
+  // change the learning rate is carried again, found by the buffer the update took last (before this,
+  // by its carried slot only, which the last step did not have: every variable's update was a stretch).
+  expect(runAhead.stretches).toBeLessThanOrEqual(iterations.coexecuted + iterations.diverged + 1);
+  expect(segments.compiled).toBeLessThanOrEqual(3);
 });
 
 test('a target tensor written after the step began: the batch so far is dispatched and the rest runs ahead', async () => {
