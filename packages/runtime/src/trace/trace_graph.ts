@@ -118,11 +118,19 @@ export class TraceGraph {
     const nodeOfOp: number[] = [];
     let prev = START;
     let beforePrev = START;
-    const before = new Map<GraphNode, TracedKernel>();
-    const echoes = new FeedEchoes(trace);
+    const kernels = trace.kernels;
+    // Per node id (new nodes included): merged once per step of every program, so arrays, not maps.
+    const size = this.nodes.length + kernels.length;
+    /** The nodes whose call merged before this trace was kept, with it (see the slot check after the loop). */
+    const beforeNodes: GraphNode[] = [];
+    const beforeCalls: TracedKernel[] = [];
+    const kept = new Uint8Array(size);
     /** Each node's successor at its last visit in this trace (a node met several times may go on differently). */
-    const lastTaken = new Map<GraphNode, number>();
-    trace.kernels.forEach((kernel, op) => {
+    const lastTaken = new Int32Array(size).fill(-1);
+    const left: number[] = [];
+    const echoes = new FeedEchoes(trace);
+    for (let op = 0; op < kernels.length; op++) {
+      const kernel = kernels[op];
       let id = matched?.[op];
       const key = id === undefined ? this.keyOf(kernel, nodeOfOp) : '';
       if (id === undefined) id = this.byKey.get(key);
@@ -144,32 +152,21 @@ export class TraceGraph {
       }
       // A node met several times in one trace (an op on a scalar repeated by layers) moves its inputs between
       // those calls; plans read only the last call's, so it is compared once, after the merge.
-      if (node.recent !== kernel && !before.has(node)) before.set(node, node.recent);
+      if (node.recent !== kernel && kept[id] === 0) {
+        kept[id] = 1;
+        beforeNodes.push(node);
+        beforeCalls.push(node.recent);
+      }
       node.recent = kernel;
-      kernel.inputs.forEach((input, i) => {
-        if (input.from.kind !== 'feed') return;
-        const feed = input.from.feed;
-        const knownEcho = node.feedEchoes[i];
-        if (knownEcho !== null) {
-          const echo = echoes.offset(feed) ?? null;
-          const next = knownEcho === undefined || knownEcho === echo ? echo : null;
-          if (next !== knownEcho) this.version++;
-          node.feedEchoes[i] = next;
-        }
-        const known = node.feedValues[i];
-        if (known === null) return;
-        const values = trace.feeds[feed]?.values;
-        // A known value is predictable: an equal one needs no second look at its size or content.
-        const next = known === undefined ? (isPredictableNumeric(values) ? values : null)
-          : (values !== undefined && sameValues(known as ArrayLike<number>, values as ArrayLike<number>) ? known : null);
-        if (next !== known) this.version++;
-        node.feedValues[i] = next;
-      });
-      kernel.outputs.forEach((_, o) => {
+      for (let i = 0; i < kernel.inputs.length; i++) {
+        const from = kernel.inputs[i].from;
+        if (from.kind === 'feed') this.mergeFeed(node, i, trace, from.feed, echoes);
+      }
+      for (let o = 0; o < kernel.outputs.length; o++) {
         const lifetime = Math.max(node.lifetimes[o] ?? 0, kernel.lifetimes?.[o] ?? Infinity);
         if (lifetime !== node.lifetimes[o]) this.version++;
         node.lifetimes[o] = lifetime;
-      });
+      }
       nodeOfOp.push(id);
       const edges = prev === START ? this.starts : this.nodes[prev].next;
       const count = edges.get(id);
@@ -177,19 +174,22 @@ export class TraceGraph {
       edges.set(id, (count ?? 0) + 1);
       if (prev !== START) {
         this.addNextAfter(this.nodes[prev], beforePrev, id);
-        lastTaken.set(this.nodes[prev], id);
+        if (lastTaken[prev] === -1) left.push(prev);
+        lastTaken[prev] = id;
       }
       beforePrev = prev;
       prev = id;
-    });
+    }
     if (prev !== START) this.nodes[prev].ends++;
     this.addPath(nodeOfOp);
-    for (const [node, id] of lastTaken) {
+    for (const from of left) {
+      const node = this.nodes[from];
+      const id = lastTaken[from];
       // Only a choice between successors depends on which was taken last (see StretchPlan.successor).
       if (node.lastNext !== id && node.next.size > 1) this.version++;
       node.lastNext = id;
     }
-    for (const [node, recent] of before) if (movedInputs(recent, node.recent)) this.slotVersion++;
+    for (let k = 0; k < beforeNodes.length; k++) if (movedInputs(beforeCalls[k], beforeNodes[k].recent)) this.slotVersion++;
     for (const fetch of trace.fetches) {
       const node = this.nodes[nodeOfOp[fetch.afterKernel]];
       if (node === undefined || node.afterRead) continue;
@@ -200,6 +200,25 @@ export class TraceGraph {
     if (newNodes + newEdges > 0) this.version++;
     this.quietMerges = newNodes + newEdges === 0 ? this.quietMerges + 1 : 0;
     return { newNodes, newEdges, nodes: nodeOfOp };
+  }
+
+  /** What a node learns of a feed it took: whether its value, or its repeating an earlier write, still holds. */
+  private mergeFeed(node: GraphNode, i: number, trace: Trace, feed: number, echoes: FeedEchoes): void {
+    const knownEcho = node.feedEchoes[i];
+    if (knownEcho !== null) {
+      const echo = echoes.offset(feed) ?? null;
+      const next = knownEcho === undefined || knownEcho === echo ? echo : null;
+      if (next !== knownEcho) this.version++;
+      node.feedEchoes[i] = next;
+    }
+    const known = node.feedValues[i];
+    if (known === null) return;
+    const values = trace.feeds[feed]?.values;
+    // A known value is predictable: an equal one needs no second look at its size or content.
+    const next = known === undefined ? (isPredictableNumeric(values) ? values : null)
+      : (values !== undefined && sameValues(known as ArrayLike<number>, values as ArrayLike<number>) ? known : null);
+    if (next !== known) this.version++;
+    node.feedValues[i] = next;
   }
 
   /** Records the trace's path at every node it went through. */
