@@ -56,7 +56,7 @@ export class IterationProfile {
       this.kept = {
         iteration: r.iteration,
         runs: r.runs,
-        delegated: counters.kernels.delegated - r.delegated,
+        delegated: inGraphRunner(counters) - r.delegated,
         breaks: counters.kernels.breaks - r.breaks,
         sessionOptions: this.sessionOptions,
       };
@@ -67,7 +67,7 @@ export class IterationProfile {
       iteration: counters.iterations.total + 1,
       runs: [],
       coexecuted: counters.iterations.coexecuted,
-      delegated: counters.kernels.delegated,
+      delegated: inGraphRunner(counters),
       breaks: counters.kernels.breaks,
     };
   }
@@ -94,4 +94,9 @@ export class IterationProfile {
         : 'no co-executed iteration ran to its end without diverging'),
     };
   }
+}
+
+/** Kernels run in the GraphRunner: in segments, and kernel by kernel as a segment's first occurrence (recorded as that segment's run). */
+function inGraphRunner(counters: CoexecCounters): number {
+  return counters.kernels.delegated + counters.kernels.kernelByKernel;
 }

@@ -95,7 +95,7 @@ test('says why there is nothing to time', async () => {
 
 describe('which iteration is kept', () => {
   const counters = (total: number, coexecuted: number) =>
-    ({ iterations: { total, coexecuted }, kernels: { delegated: 10 * total, breaks: 0 } }) as unknown as CoexecCounters;
+    ({ iterations: { total, coexecuted }, kernels: { delegated: 10 * total, kernelByKernel: total, breaks: 0 } }) as unknown as CoexecCounters;
   const value = (x: number): HostValue => ({ dtype: 'float32', shape: [1], data: new Float32Array([x]) });
   const model = new Uint8Array(0);
 
@@ -111,7 +111,8 @@ describe('which iteration is kept', () => {
     const r = p.result() as ProfiledIteration;
     expect(r.iteration).toBe(5);
     expect(r.runs.map((run) => run.inputs[0].data[0])).toEqual([5]);
-    expect(r.delegated).toBe(10);
+    // In segments, and kernel by kernel (a segment's first occurrence, recorded as the segment's run).
+    expect(r.delegated).toBe(11);
   });
 
   test('iterations that diverged are not kept, and recording goes on until one runs whole', () => {
