@@ -171,7 +171,6 @@ export interface StatsReport {
     byKernel: Record<string, KernelCounts>;
   } & KernelCounts;
   /** `runs` counts kernel programs' runs too (`kernelPrograms`: first occurrences run kernel by kernel). */
-  /** `runs` counts kernel programs' runs too (`kernelPrograms`: first occurrences run kernel by kernel). */
   segments: { compiled: number; failed: number; runs: number; kernelPrograms: number; replays: number };
   /** Stretches dispatched before JS issued their kernels, kernels that claimed them, stretches left early. */
   runAhead: { stretches: number; kernels: number; abandoned: number; recomputed: number };
