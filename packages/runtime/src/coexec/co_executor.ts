@@ -196,7 +196,8 @@ export class CoExecutor {
     this.boundaries = new IterationBoundaries(() => this.kernelsIssued, (cause) => this.boundary(cause));
     this.boundaries.start(options.boundaries);
     // The GraphRunner creates its own sessions of the kernels the host compiles (it is idle while JS
-    // traces), so that a first occurrence run kernel by kernel finds them ready.
+    // traces), so that a first occurrence run kernel by kernel finds them ready. They are posted with the
+    // next requests, at the latest at the iteration's end: one message for many.
     if (options.firstOccurrence === undefined || options.firstOccurrence === 'kernels') {
       this.unsubscribeKernels = eagerExecutor.onCompile((key, model) => {
         if (this.dead) return;
@@ -205,9 +206,7 @@ export class CoExecutor {
         } catch (e) {
           if (!(e instanceof GraphRunnerDied)) throw e;
           this.onWorkerDeath(e);
-          return;
         }
-        this.send();
       });
     }
   }
@@ -778,6 +777,7 @@ export class CoExecutor {
     this.state = this.started ? 'coexec' : 'tracing';
     this.startIteration();
     this.profile?.boundary(this.counters, this.state === 'coexec');
+    this.send();
   }
 
   /** The next kernel is predicted as an iteration's first. */
