@@ -8,17 +8,12 @@ import { canonicalAttrs, parseAttrs } from '../lowering/attrs';
 import { recordSession } from '../stats';
 import { EAGER_SESSION_OPTIONS, SessionCache } from './session_cache';
 import { TerraKernelError } from './kernel_error';
+import type { TensorSig } from '../trace/trace';
 
 interface CompiledKernel {
   session: SyncSession;
   outputDtypes: DataType[];
   model: Uint8Array;
-}
-
-/** An input's signature: what a single-kernel session is specialized on. */
-interface InputSig {
-  readonly dtype: DataType;
-  readonly shape: readonly number[];
 }
 
 /** A kernel call's single-kernel model: `key` names it in the session cache; `order`, the inputs it takes, in order. */
@@ -82,7 +77,7 @@ export class EagerExecutor {
    * run would), for another thread to run it alike; undefined if the call would not run on ORT.
    * `attrs` is the canonical attrs string.
    */
-  kernelModel(lowering: KernelLowering, inputs: ReadonlyArray<{ readonly name: string } & InputSig>, attrs: string): KernelModel | undefined {
+  kernelModel(lowering: KernelLowering, inputs: ReadonlyArray<{ readonly name: string } & TensorSig>, attrs: string): KernelModel | undefined {
     const order = lowering.inputNames ? lowering.inputNames.map((n) => inputs.findIndex((i) => i.name === n)) : inputs.map((_, i) => i);
     const infos = order.map((i) => (i < 0 ? undefined : inputs[i]));
     for (const info of infos) {
@@ -101,7 +96,7 @@ export class EagerExecutor {
   }
 
   /** The cached session under `key`, compiled if it is not there; null if the call does not run on ORT. */
-  private compiled(key: string, lowering: KernelLowering, infos: Array<InputSig | undefined>, parsed: () => NamedAttrMap):
+  private compiled(key: string, lowering: KernelLowering, infos: Array<TensorSig | undefined>, parsed: () => NamedAttrMap):
     CompiledKernel | null {
     let compiled = this.cache.get(key);
     if (compiled === undefined) {
@@ -125,7 +120,7 @@ function orderedInputs(lowering: KernelLowering, inputs: NamedTensorInfoMap): Ar
   return Object.values(inputs);
 }
 
-function cacheKey(lowering: KernelLowering, infos: Array<InputSig | undefined>, attrs: string): string {
+function cacheKey(lowering: KernelLowering, infos: Array<TensorSig | undefined>, attrs: string): string {
   let key = lowering.kernelName + attrs;
   infos.forEach((info, i) => {
     if (!info) {
@@ -140,11 +135,11 @@ function cacheKey(lowering: KernelLowering, infos: Array<InputSig | undefined>, 
   return key;
 }
 
-function hasFreeBatch(lowering: KernelLowering, info: InputSig, index: number): boolean {
+function hasFreeBatch(lowering: KernelLowering, info: TensorSig, index: number): boolean {
   return (lowering.batchAgnosticInputs?.includes(index) ?? false) && info.shape.length > 0 && !info.shape.includes(0);
 }
 
-function compile(lowering: KernelLowering, infos: Array<InputSig | undefined>, attrs: NamedAttrMap): CompiledKernel | null {
+function compile(lowering: KernelLowering, infos: Array<TensorSig | undefined>, attrs: NamedAttrMap): CompiledKernel | null {
   const g = new GraphBuilder(lowering.kernelName);
   const specs: Array<TensorSpec | undefined> = infos.map((i) => i && {
     dtype: i.dtype,

@@ -237,17 +237,21 @@ export class GraphRunner {
    * session to create but the kernels'. `model(kernel)` gives the model of a kernel not sent before.
    */
   program(key: string, program: KernelProgram, model: (kernel: string) => Uint8Array): void {
-    this.kernels(program.steps.flatMap(({ kernel }) => (this.kernelsSent.has(kernel) ? [] : [{ key: kernel, model: model(kernel) }])));
+    const unsent = new Set(program.steps.map((s) => s.kernel).filter((k) => !this.kernelsSent.has(k)));
+    this.kernels([...unsent].map((k) => ({ key: k, model: model(k) })));
     this.post({ op: 'program', key, program });
     this.compiled.add(key);
   }
 
   /** Sends single-kernel models for kernel programs (those not sent before): the worker creates their sessions. */
   kernels(models: ReadonlyArray<{ key: string; model: Uint8Array }>): void {
-    const unsent = models.filter((m) => !this.kernelsSent.has(m.key));
-    if (unsent.length === 0) return;
-    for (const m of unsent) this.kernelsSent.add(m.key);
-    this.post({ op: 'kernels', models: unsent });
+    const unsent: Array<{ key: string; model: Uint8Array }> = [];
+    for (const m of models) {
+      if (this.kernelsSent.has(m.key)) continue;
+      this.kernelsSent.add(m.key);
+      unsent.push(m);
+    }
+    if (unsent.length > 0) this.post({ op: 'kernels', models: unsent });
   }
 
   /**

@@ -137,7 +137,7 @@ export class TraceGraph {
       if (id === undefined) {
         id = this.nodes.length;
         const inputs = kernel.inputs.map((i) => toNodeInput(i.from, nodeOfOp));
-        const site = `${kernel.sitePath.join('\u0001')}\u0002${kernel.ordinal}\u0002${kernel.kernelName}\u0002${kernel.attrs}`;
+        const site = siteKey(kernel);
         let siblings = this.bySite.get(site);
         if (!siblings) this.bySite.set(site, (siblings = []));
         siblings.push(id);
@@ -385,13 +385,18 @@ function toNodeInput(from: Provenance, nodeOfOp: readonly number[]): NodeInput {
   }
 }
 
+/** The call site, kernel and attrs of a call: its identity without its inputs (GraphNode.siblings share it). */
+function siteKey(kernel: DraftKernel): string {
+  return `${kernel.sitePath.join('\u0001')}\u0002${kernel.ordinal}\u0002${kernel.kernelName}\u0002${kernel.attrs}`;
+}
+
 /**
  * The identity as a string: computed for every kernel call under co-execution, so built by hand
  * rather than with JSON.stringify. Fields are separated by characters that site ids, kernel names
  * and canonical attrs never contain unescaped in that position.
  */
 function identity(kernel: DraftKernel, nodeOfOp: readonly number[]): string {
-  let key = `${kernel.sitePath.join('\u0001')}\u0002${kernel.ordinal}\u0002${kernel.kernelName}\u0002${kernel.attrs}`;
+  let key = siteKey(kernel);
   for (const input of kernel.inputs) {
     const from = input.from;
     key += `\u0002${input.name}:${input.dtype}[${input.shape.join(',')}]`;
