@@ -15,7 +15,20 @@ import type {
   WorkerStats,
 } from './protocol';
 
-type Segment = { session: SyncSession } | { program: KernelProgram } | { compileError: string };
+/**
+ * A segment's session waits to be created until the worker has no request to handle, or until a run
+ * needs it: creating one takes milliseconds to tens of them, and runs JS waits for may be queued behind.
+ */
+interface PendingSession {
+  model: Uint8Array;
+  optimized: boolean;
+  seq?: number;
+}
+
+type Segment = { session: SyncSession } | { program: KernelProgram } | { compileError: string } | { pending: PendingSession };
+
+/** Sessions to create when the worker is idle, in the order they were asked for. */
+type Deferred = { segment: string } | { kernel: string };
 
 /** Why an id holds no value: the message a read will throw, and the segment to blame if any. */
 interface Failure {
@@ -29,6 +42,13 @@ export class Executor {
   private readonly failures = new Map<ValueId, Failure>();
   /** Single-kernel sessions of kernel programs, by key; a string is why ORT could not create one. */
   private readonly kernels = new Map<string, SyncSession | string>();
+  /** Single-kernel models whose session is not created yet. */
+  private readonly kernelModels = new Map<string, Uint8Array>();
+  private deferred: Deferred[] = [];
+  /** Segments whose session is pending (`deferred` may also name ones a run has created since). */
+  private pendingSegments = 0;
+  /** Replies of deferred compiles, for the thread wiring to post (see takeReplies). */
+  private outbox: Reply[] = [];
   private readonly counts = {
     runs: 0, failedRuns: 0, compileMs: 0, runMs: 0, busyMs: 0,
   };
@@ -60,19 +80,18 @@ export class Executor {
     const start = performance.now();
     try {
       switch (req.op) {
-        case 'compile': {
-          const { error, cached, ms, stopping } = this.compile(req.key, req.model, req.store, req.optimized === true);
-          return req.seq === undefined ? undefined
-            : { kind: 'compiled', seq: req.seq, error, cached, cache: this.cacheStats(), ms, ...(stopping ? { stopping } : {}) };
-        }
+        case 'compile': this.defer(req.key, req.model, req.store, req.optimized === true, req.seq); return undefined;
         case 'optimize': return this.optimize(req.model, req.seq);
-        case 'program': this.release(req.key); this.segments.set(req.key, { program: req.program }); return undefined;
+        case 'program': this.replace(req.key, { program: req.program }); return undefined;
         case 'kernels': this.addKernels(req.models); return undefined;
         case 'feed': this.feed(req.id, req.dtype, req.shape, req.data); return undefined;
         case 'run': this.run(req.key, req.inputs, req.outputs); return undefined;
         case 'read': return this.read(req.id, req.seq);
         case 'dispose': this.values.delete(req.id); this.failures.delete(req.id); return undefined;
-        case 'stats': return { kind: 'stats', seq: req.seq, stats: this.stats() };
+        case 'stats':
+          // A caller of stats waits for everything posted before, compiles included.
+          this.createSessions(true);
+          return { kind: 'stats', seq: req.seq, stats: this.stats() };
         case 'generator': return { kind: 'generator', seq: req.seq, fingerprint: this.generator ??= generatorFingerprint() };
         default: return undefined;
       }
@@ -81,8 +100,68 @@ export class Executor {
     }
   }
 
+  /** Sessions are waiting to be created (see workWhileIdle). */
+  get hasDeferred(): boolean {
+    return this.pendingSegments > 0 || this.kernelModels.size > 0;
+  }
+
+  /** Creates one deferred session, the oldest. */
+  workWhileIdle(): void {
+    const start = performance.now();
+    this.createSessions(false);
+    this.counts.busyMs += performance.now() - start;
+  }
+
+  /** Replies owed since the last call: those of compiles whose session was created meanwhile. */
+  takeReplies(): Reply[] {
+    const replies = this.outbox;
+    if (replies.length > 0) this.outbox = [];
+    return replies;
+  }
+
+  /** Creates deferred sessions: every segment's (`all`), or the oldest deferred one. */
+  private createSessions(all: boolean): void {
+    const left: Deferred[] = [];
+    let i = 0;
+    for (; i < this.deferred.length; i++) {
+      const task = this.deferred[i];
+      if ('kernel' in task) {
+        if (all) left.push(task);
+        else if (this.kernelModels.has(task.kernel)) { this.kernelSession(task.kernel); i++; break; }
+      } else if (this.createSegment(task.segment) && !all) { i++; break; }
+    }
+    this.deferred = [...left, ...this.deferred.slice(i)];
+  }
+
+  /** A compile: the session is created later (see PendingSession); a compile still pending for the key is done first. */
+  private defer(key: string, model: Uint8Array, store: CacheStore | undefined, optimized: boolean, seq: number | undefined): void {
+    this.replace(key, { pending: { model, optimized, seq } });
+    // The generated segment is written now: a process that ends before the session is needed loses nothing.
+    if (store) this.cached?.cache.put(store.kind, store.key, store.payload);
+    this.deferred.push({ segment: key });
+    this.pendingSegments++;
+  }
+
+  /** Registers a segment under `key`, in place of the one before (whose owed compile reply is given first). */
+  private replace(key: string, segment: Segment): void {
+    this.createSegment(key);
+    this.release(key);
+    this.segments.set(key, segment);
+  }
+
+  /** Creates the session of the key's pending compile, if it has one; false if it had none. */
+  private createSegment(key: string): boolean {
+    const segment = this.segments.get(key);
+    if (!segment || !('pending' in segment)) return false;
+    const { model, optimized, seq } = segment.pending;
+    this.pendingSegments--;
+    const { error, cached, ms, stopping } = this.compile(key, model, optimized);
+    if (seq !== undefined) this.outbox.push({ kind: 'compiled', seq, error, cached, cache: this.cacheStats(), ms, ...(stopping ? { stopping } : {}) });
+    return true;
+  }
+
   /** Creates the session (through the cache, if any); returns why it failed, if it did. */
-  private compile(key: string, model: Uint8Array, store: CacheStore | undefined, optimized: boolean):
+  private compile(key: string, model: Uint8Array, optimized: boolean):
     { error?: string; cached?: boolean; ms: number; stopping?: boolean } {
     this.release(key);
     const start = performance.now();
@@ -92,7 +171,6 @@ export class Executor {
         : this.cached ? this.cached.create(model, this.sessionOptions)
           : { session: new SyncSession(model, this.sessionOptions), cached: false };
       this.segments.set(key, { session });
-      if (store) this.cached?.cache.put(store.kind, store.key, store.payload);
       outcome = { cached };
     } catch (e) {
       // Runs of the segment posted before the main thread learns this fail their outputs with this
@@ -112,18 +190,32 @@ export class Executor {
     if (old && 'session' in old) old.session.dispose();
   }
 
-  /** Creates the sessions of single-kernel models for kernel programs, at eager execution's options. */
+  /** Single-kernel models for kernel programs: their sessions are created when idle, or when a program needs them. */
   private addKernels(models: ReadonlyArray<{ key: string; model: Uint8Array }>): void {
-    const start = performance.now();
     for (const { key: kernel, model } of models) {
-      if (this.kernels.has(kernel)) continue;
-      try {
-        this.kernels.set(kernel, new SyncSession(model, EAGER_SESSION_OPTIONS));
-      } catch (e) {
-        this.kernels.set(kernel, errorMessage(e));
-      }
+      if (this.kernels.has(kernel) || this.kernelModels.has(kernel)) continue;
+      this.kernelModels.set(kernel, model);
+      this.deferred.push({ kernel });
     }
+  }
+
+  /** A kernel's session, at eager execution's options (created now if it was not yet); undefined if its model never came. */
+  private kernelSession(kernel: string): SyncSession | string | undefined {
+    const known = this.kernels.get(kernel);
+    if (known !== undefined) return known;
+    const model = this.kernelModels.get(kernel);
+    if (model === undefined) return undefined;
+    this.kernelModels.delete(kernel);
+    const start = performance.now();
+    let session: SyncSession | string;
+    try {
+      session = new SyncSession(model, EAGER_SESSION_OPTIONS);
+    } catch (e) {
+      session = errorMessage(e);
+    }
+    this.kernels.set(kernel, session);
     this.counts.compileMs += performance.now() - start;
+    return session;
   }
 
   /** The model as ORT optimizes it under the session options (through the cache, if any), for another worker to load. */
@@ -164,8 +256,9 @@ export class Executor {
 
   /** Runs the segment and stores its outputs; returns why it could not, instead of throwing. */
   private execute(key: string, inputIds: ValueId[], outputIds: ValueId[]): Failure | undefined {
+    this.createSegment(key);
     const segment = this.segments.get(key);
-    if (!segment) return { key, message: `segment '${key}' was never compiled` };
+    if (!segment || 'pending' in segment) return { key, message: `segment '${key}' was never compiled` };
     if ('compileError' in segment) {
       return { key, message: `segment '${key}' failed to compile: ${segment.compileError}` };
     }
@@ -209,7 +302,7 @@ export class Executor {
   private interpret(program: KernelProgram, inputs: OrtTensor[]): OrtTensor[] {
     const values = [...inputs];
     for (const step of program.steps) {
-      const session = this.kernels.get(step.kernel);
+      const session = this.kernelSession(step.kernel);
       if (session === undefined) throw new Error(`kernel session '${step.kernel}' was never sent`);
       if (typeof session === 'string') throw new Error(`kernel session '${step.kernel}' could not be created: ${session}`);
       const outputs = session.run(step.inputs.map((i) => values[i]));

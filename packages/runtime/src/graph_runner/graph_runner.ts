@@ -432,8 +432,13 @@ export class GraphRunner {
     this.held = [];
     this.heldTransfers = [];
     this.throwIfDead();
+    this.countPosted();
     this.worker.postMessage(requests.length === 1 ? requests[0] : { op: 'batch', requests } satisfies Request, transfers);
-    this.posted++;
+  }
+
+  /** Counted before the message goes, so that the worker never sees it handled and not posted (see worker.ts whenIdle). */
+  private countPosted(): void {
+    Atomics.store(this.signal, Slot.POSTED, ++this.posted);
   }
 
   private post(req: Request, transfer?: ArrayBuffer[], blocking = false): void {
@@ -447,8 +452,8 @@ export class GraphRunner {
     }
     this.send();
     this.throwIfDead();
+    this.countPosted();
     this.worker.postMessage(req, transfer);
-    this.posted++;
   }
 
   /** Blocks until the reply to `seq` arrives or the worker is found dead. */

@@ -28,10 +28,12 @@ export type CrashKind = 'exit' | 'throw' | 'fail-next-run';
 
 export type Request =
   /**
-   * With `seq`, the worker replies 'compiled' once the session exists or failed (GraphRunner.compileSync, or compile with a callback).
+   * The session is created when the worker has no request waiting, or when a run needs it, whichever
+   * comes first (a 'stats' request creates it too). With `seq`, the worker replies 'compiled' once the
+   * session exists or failed (GraphRunner.compileSync, or compile with a callback).
    * `optimized`: the model is one ORT already optimized ('optimize'): loaded with optimizations off, not cached.
-   * `store`: a cache entry (see docs/cache.md) the worker writes once the session exists, off the JS
-   * thread (the optimizer's worker writes the optimized models).
+   * `store`: a cache entry (see docs/cache.md) the worker writes at once, off the JS thread (the
+   * optimizer's worker writes the optimized models).
    */
   | { op: 'compile'; key: string; model: Uint8Array; seq?: number; store?: CacheStore; optimized?: boolean }
   /**
@@ -44,7 +46,7 @@ export type Request =
    * compile to wait for. Runs of it are posted and counted like any segment's.
    */
   | { op: 'program'; key: string; program: KernelProgram }
-  /** Single-kernel models for kernel programs, by key: their sessions are created now, kept for every program. */
+  /** Single-kernel models for kernel programs, by key: their sessions are created as compiles' are, kept for every program. */
   | { op: 'kernels'; models: Array<{ key: string; model: Uint8Array }> }
   | { op: 'feed'; id: ValueId; dtype: GraphDtype; shape: number[]; data: HostData }
   | { op: 'run'; key: string; inputs: ValueId[]; outputs: ValueId[] }

@@ -19,6 +19,8 @@ export const Slot = {
   RUNS_FAILED: 5,
   /** The native-call gate (ort/native_gate.ts): closed before the worker is terminated. */
   NATIVE_GATE: 6,
+  /** Messages the main thread has posted (counted before each is posted): more than DONE while one waits. */
+  POSTED: 7,
 } as const;
 
 const SLOTS = 8;

@@ -36,6 +36,9 @@ const executor = throughGate(() => {
   return new Executor(init.sessionOptions, init.cache);
 });
 
+/** Replies of the message being handled, posted once it is counted done. */
+const outgoing: Reply[] = [];
+
 function handle(req: Request): void {
   if (req.op === 'crash') {
     if (req.how === 'fail-next-run') executor.failNextRun();
@@ -53,7 +56,12 @@ function handle(req: Request): void {
     if (executor.failedRuns !== failedBefore) Atomics.add(signal, Slot.RUNS_FAILED, 1);
     Atomics.add(signal, Slot.RUNS_DONE, 1);
   }
-  if (reply) {
+  if (reply) outgoing.push(reply);
+  outgoing.push(...executor.takeReplies());
+}
+
+function postReplies(): void {
+  for (const reply of outgoing.splice(0)) {
     replyPort.postMessage(reply);
     wake(signal);
   }
@@ -61,9 +69,29 @@ function handle(req: Request): void {
 
 parentPort!.on('message', (req: Request) => {
   handle(req);
-  // One message, one count: pending() compares it with the messages posted.
+  // One message, one count: pending() compares it with the messages posted. Counted before the replies
+  // go, so that whoever takes a reply sees its request done.
   Atomics.add(signal, Slot.DONE, 1);
+  postReplies();
+  whenIdle();
 });
+
+let idleScheduled = false;
+
+/** Deferred sessions are created one at a time, each after the messages that arrived meanwhile. */
+function whenIdle(): void {
+  if (idleScheduled || !executor.hasDeferred) return;
+  idleScheduled = true;
+  setImmediate(() => {
+    idleScheduled = false;
+    // A message posted and not yet handled goes first; its handler calls this again.
+    if (Atomics.load(signal, Slot.DONE) < Atomics.load(signal, Slot.POSTED)) return;
+    executor.workWhileIdle();
+    outgoing.push(...executor.takeReplies());
+    postReplies();
+    whenIdle();
+  });
+}
 
 /** Test-only: the two ways a worker can die by itself. */
 function crash(how: 'exit' | 'throw'): never {
