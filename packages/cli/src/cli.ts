@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { codeFrameColumns } from '@babel/code-frame';
 import { Command, CommanderError, Option } from 'commander';
-import { ConfigError, MODES, Mode, TerraConfig, parseCount, parseMode } from './config';
+import { ConfigError, MODES, Mode, SEGMENT_OPTIMIZATIONS, SegmentOptimizationLevel, TerraConfig, parseCount, parseMode, parseSegmentOptimization } from './config';
 import { validateCheck } from './check_mode';
 import { unreadableReason } from './script_access';
 import { installHooks, reportAtExit, selectBackend } from './setup';
@@ -69,6 +69,8 @@ function program(): Command {
     .option('--cache-max-mb <n>', 'size bound of the compiled-graph cache in MiB (least recently used entries go first)', '256')
     .option('--no-progress', 'never draw the compile progress bar (it is drawn on a TTY only, for compiles over 300 ms)')
     .option('--stable-after <n>', 'start co-executing after <n> iterations in a row that add no new path', '2')
+    .addOption(new Option('--segment-optimization <level>', `ONNX Runtime's graph optimization of compiled segments: ${SEGMENT_OPTIMIZATIONS.join('|')}`)
+      .default('disabled'))
     .option('--instrument <pkg>', 'also instrument a package from node_modules (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
     .passThroughOptions()
     .helpOption('-h, --help', 'show help')
@@ -91,6 +93,7 @@ interface RunOptions {
   cache: boolean;
   cacheDir?: string;
   cacheMaxMb: string;
+  segmentOptimization: string;
   progress: boolean;
   check?: boolean;
 }
@@ -99,10 +102,12 @@ async function run(script: string, args: string[], opts: RunOptions): Promise<vo
   let mode: Mode;
   let stableAfter: number;
   let cacheMaxMb: number;
+  let segmentOptimization: SegmentOptimizationLevel;
   try {
     mode = parseMode(opts.mode);
     stableAfter = parseCount(opts.stableAfter, '--stable-after');
     cacheMaxMb = parseCount(opts.cacheMaxMb, '--cache-max-mb');
+    segmentOptimization = parseSegmentOptimization(opts.segmentOptimization, '--segment-optimization');
     validateCheck(!!opts.check, mode, '--check');
   } catch (e) {
     throw new UsageError((e as ConfigError).message);
@@ -116,7 +121,7 @@ async function run(script: string, args: string[], opts: RunOptions): Promise<vo
   const config: TerraConfig = {
     mode, stats: !!opts.stats, statsJson: opts.statsJson, dump: opts.dump, instrument: opts.instrument, ep: opts.ep, stableAfter,
     root, cache: opts.cache, cacheDir: opts.cacheDir, cacheMaxMb, progress: opts.progress ? 'auto' : 'never',
-    check: !!opts.check,
+    check: !!opts.check, segmentOptimization,
   };
   checkSyntax(abs, root, config.instrument);
 

@@ -38,7 +38,10 @@ export function cacheLine(c: CacheReport, t: { generateMs: number; sessionMs: nu
     c.evicted ? `${c.evicted} evicted` : '',
     c.writeErrors ? `${c.writeErrors} could not be written` : '',
   ].filter(Boolean).join(', ');
-  return `  cache: ${c.generatedHits} of ${segments} segments generated from cache, ${c.sessionHits} of ${c.sessionHits + c.sessionMisses} sessions ` +
-    `loaded optimized (generation ${t.generateMs.toFixed(1)} ms, sessions ${t.sessionMs.toFixed(1)} ms); ${c.writes} entries written` +
+  // Unoptimized segments (the default) have no optimized models to look up.
+  const sessions = c.sessionHits + c.sessionMisses;
+  const optimized = sessions > 0 ? `, ${c.sessionHits} of ${sessions} sessions loaded optimized` : '';
+  return `  cache: ${c.generatedHits} of ${segments} segments generated from cache${optimized} ` +
+    `(generation ${t.generateMs.toFixed(1)} ms, sessions ${t.sessionMs.toFixed(1)} ms); ${c.writes} entries written` +
     `${trouble ? `, ${trouble}` : ''} in ${c.dir}`;
 }

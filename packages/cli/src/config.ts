@@ -2,6 +2,10 @@
 export const MODES = ['terra', 'eager', 'static', 'cpu', 'wasm'] as const;
 export type Mode = (typeof MODES)[number];
 
+/** ONNX Runtime's graph optimization levels, for --segment-optimization. */
+export const SEGMENT_OPTIMIZATIONS = ['disabled', 'basic', 'extended', 'all'] as const;
+export type SegmentOptimizationLevel = (typeof SEGMENT_OPTIMIZATIONS)[number];
+
 export interface TerraConfig {
   mode: Mode;
   /** Print a readable summary on stderr at exit. */
@@ -28,9 +32,16 @@ export interface TerraConfig {
   cacheMaxMb?: number;
   /** The compile progress bar: 'auto' draws it on a TTY only. */
   progress: 'auto' | 'never';
+  /** ORT's optimization level for the segments; default 'disabled' (coexec/options.ts). */
+  segmentOptimization?: SegmentOptimizationLevel;
 }
 
 export class ConfigError extends Error {}
+
+export function parseSegmentOptimization(value: string, what: string): SegmentOptimizationLevel {
+  if ((SEGMENT_OPTIMIZATIONS as readonly string[]).includes(value)) return value as SegmentOptimizationLevel;
+  throw new ConfigError(`invalid ${what} '${value}' (expected one of ${SEGMENT_OPTIMIZATIONS.join(', ')})`);
+}
 
 export function parseMode(value: string, what = 'mode'): Mode {
   if ((MODES as readonly string[]).includes(value)) return value as Mode;
@@ -55,6 +66,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): TerraConfig
     cacheDir: env.TERRA_CACHE_DIR || undefined,
     cacheMaxMb: env.TERRA_CACHE_MAX_MB ? parseCount(env.TERRA_CACHE_MAX_MB, 'TERRA_CACHE_MAX_MB') : undefined,
     progress: env.TERRA_PROGRESS === undefined || truthy(env.TERRA_PROGRESS) ? 'auto' : 'never',
+    segmentOptimization: env.TERRA_SEGMENT_OPTIMIZATION
+      ? parseSegmentOptimization(env.TERRA_SEGMENT_OPTIMIZATION, 'TERRA_SEGMENT_OPTIMIZATION') : undefined,
   };
 }
 

@@ -121,6 +121,7 @@ export function selectBackend(config: TerraConfig): { selected: Selected; ready:
           mode: config.mode,
           executionProviders: [config.ep],
           stableAfter: config.stableAfter,
+          segmentOptimization: config.segmentOptimization,
           ...cacheCoexecOptions(config),
           ...progressCoexecOptions(config.progress),
           ...staticLimitCoexecOptions(),

@@ -1,7 +1,9 @@
 // The compiled-graph cache through `terra run`: the second run of a program compiles nothing (every
-// segment generated and every session loaded from the cache), gives the same output as an uncached run,
-// and corrupt or truncated entries, or two processes filling one cache at once, change nothing but the
-// counters. Compile times are printed, never asserted (the machine is shared).
+// segment generated and, at an optimization level, every session loaded from the cache), gives the same
+// output as an uncached run, and corrupt or truncated entries, or two processes filling one cache at once,
+// change nothing but the counters. Compile times are printed, never asserted (the machine is shared).
+// The segments are optimized ('basic') here, so that both kinds of entries are exercised, except in the
+// test of the default.
 import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -22,9 +24,9 @@ beforeAll(() => {
 
 const STEPS = '8';
 let runs = 0;
-function train(cacheArgs: string[]): { run: Run; stats: Stats } {
+function train(cacheArgs: string[], optimization = 'basic'): { run: Run; stats: Stats } {
   const json = path.join(dir, `stats${runs++}.json`);
-  const run = terra(dir, ['run', ...cacheArgs, '--stats', '--stats-json', json, 'train.js', STEPS]);
+  const run = terra(dir, ['run', ...cacheArgs, '--segment-optimization', optimization, '--stats', '--stats-json', json, 'train.js', STEPS]);
   if (run.status !== 0) throw new Error(`terra run failed (${run.status}):\n${run.stderr}`);
   return { run, stats: JSON.parse(fs.readFileSync(json, 'utf8')) as Stats };
 }
@@ -55,6 +57,21 @@ test('a second run compiles nothing, and prints what an uncached run prints', ()
   expect(second.run.stderr).toMatch(new RegExp(`cache: ${n} of ${n} segments generated from cache, ${n} of ${n} sessions loaded optimized`));
 });
 
+test('unoptimized segments (the default): a second run generates nothing, and no optimized model is stored', () => {
+  const cache = newCache();
+  const uncached = train(['--no-cache'], 'disabled');
+  const first = train(['--cache-dir', cache], 'disabled');
+  const second = train(['--cache-dir', cache], 'disabled');
+  const n = first.stats.segments.compiled;
+  expect(n).toBeGreaterThan(0);
+  expect(first.stats.cache).toMatchObject({ generatedHits: 0, generatedMisses: n, sessionHits: 0, sessionMisses: 0, writes: n, corrupt: 0 });
+  expect(entryFiles(cache).map((f) => path.basename(f).split('-')[0])).toEqual(Array(n).fill('seg'));
+  expect(second.stats.cache).toMatchObject({ generatedHits: n, generatedMisses: 0, sessionHits: 0, sessionMisses: 0, writes: 0 });
+  expect(first.run.stdout).toBe(uncached.run.stdout);
+  expect(second.run.stdout).toBe(uncached.run.stdout);
+  expect(second.run.stderr).toMatch(new RegExp(`cache: ${n} of ${n} segments generated from cache \\(generation`));
+});
+
 test('corrupt and truncated entries are ignored and rebuilt', () => {
   const cache = newCache();
   const good = train(['--cache-dir', cache]);
@@ -79,7 +96,7 @@ test('corrupt and truncated entries are ignored and rebuilt', () => {
 test('two processes filling one cache at once both run correctly, and leave whole entries', async () => {
   const cache = newCache();
   const once = () => new Promise<{ status: number | null; stdout: string }>((resolve) => {
-    const p = spawn(process.execPath, [TERRA, 'run', '--cache-dir', cache, 'train.js', STEPS], { cwd: dir });
+    const p = spawn(process.execPath, [TERRA, 'run', '--cache-dir', cache, '--segment-optimization', 'basic', 'train.js', STEPS], { cwd: dir });
     let stdout = '';
     p.stdout.on('data', (d: Buffer) => { stdout += d; });
     p.on('close', (status) => resolve({ status, stdout }));

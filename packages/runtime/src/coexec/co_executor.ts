@@ -172,19 +172,22 @@ export class CoExecutor {
 
   constructor(private readonly backend: MathBackendCPU, private readonly eagerFuncs: ReadonlyMap<string, KernelFunc>,
     private readonly options: CoexecOptions) {
+    const graphOptimizationLevel = options.segmentOptimization ?? 'disabled';
     this.runner = new GraphRunner({
       executionProviders: options.executionProviders,
       intraOpNumThreads: options.intraOpNumThreads,
+      graphOptimizationLevel,
       workerEntry: options.workerEntry,
       batching: true,
       cache: options.cache,
       whileBlocked: (blocked) => this.compiler.whileBlocked(blocked),
     });
     // Sessions are optimized in a worker of their own (started at the first compile), so that a compile
-    // holds up neither JS nor the runs.
-    const optimizer = (): GraphRunner => new GraphRunner({
+    // holds up neither JS nor the runs; unoptimized, the GraphRunner's worker creates them when idle.
+    const optimizer = graphOptimizationLevel === 'disabled' ? undefined : (): GraphRunner => new GraphRunner({
       executionProviders: options.executionProviders,
       intraOpNumThreads: options.intraOpNumThreads,
+      graphOptimizationLevel,
       workerEntry: options.workerEntry,
       cache: options.cache,
       whileBlocked: (blocked) => this.compiler.whileBlocked(blocked),
@@ -863,8 +866,9 @@ export class CoExecutor {
       if (!segment) {
         segment = this.compile(key, batch, outputs);
         this.segments.set(key, segment);
-        // Its first occurrence runs kernel by kernel while the optimizer works, unless it is ready already.
-        if (!('failed' in segment) && !segment.ready && this.options.firstOccurrence !== 'wait') {
+        // Its first occurrence runs kernel by kernel, before the session exists (the optimizer's or the
+        // GraphRunner's worker makes it meanwhile).
+        if (!('failed' in segment) && this.options.firstOccurrence !== 'wait') {
           return (this.options.firstOccurrence !== 'host' && this.postKernels(segment, batch, outputs)) || 'compiling';
         }
       }

@@ -5,6 +5,8 @@ import type { CheckOptions } from './check/options';
 
 export type CoexecMode = 'terra' | 'static';
 
+export type SegmentOptimization = 'disabled' | 'basic' | 'extended' | 'all';
+
 export interface CoexecOptions {
   /**
    * 'terra' (default): validate every kernel against the TraceGraph and fall back on divergence.
@@ -29,6 +31,15 @@ export interface CoexecOptions {
   /** ORT intra-op threads per segment session (default: cores - 1, see GraphRunner). */
   intraOpNumThreads?: number;
   /**
+   * ONNX Runtime's graph optimization level for the segments' sessions. 'disabled' (default): the
+   * GraphRunner's worker creates each session from the generated model itself, when it has nothing else
+   * to do. Any other level: a second worker, the optimizer, has ORT optimize each model at that level (the
+   * result cached on disk, with a cache), and the GraphRunner's worker loads it. The generated segments
+   * run about as fast either way, and optimizing takes 1.5-2x the time of creating the session
+   * (bench/profile.md), on a core the JS thread and the runs need.
+   */
+  segmentOptimization?: SegmentOptimization;
+  /**
    * Record the segment runs of a co-executed iteration for staticLimit(): the latest of the first
    * `profileIteration` co-executed iterations that runs whole, or the first whole one after them
    * (see docs/static-limit.md). Recording reads every run's inputs back from the worker, so it slows
@@ -51,13 +62,14 @@ export interface CoexecOptions {
   /** Told while segments compile (the CLI's progress bar). */
   compileProgress?: CompileProgress;
   /**
-   * A new segment's first occurrence, while the optimizer creates its session (later occurrences wait for
-   * it if it is not ready yet):
+   * A new segment's first occurrence, before its session exists (with an optimizer, later occurrences
+   * wait for the optimizer if it has not answered yet):
    * - 'kernels' (default): the GraphRunner runs its kernels one by one, on the single-kernel sessions
    *   eager execution uses; JS goes on as for a segment. A segment with a kernel that would not run on
    *   ORT runs on the host instead.
    * - 'host': its kernels run on the host, as eager execution runs them;
-   * - 'wait': it waits for the session, so that every occurrence runs as a segment (tfjs-core's suite
+   * - 'wait': it runs as a segment, waiting for the optimizer if there is one, so that every occurrence
+   *   runs as a segment (tfjs-core's suite
    *   co-executed uses it: each spec's values are checked as segments computed them, where a spec runs
    *   only once co-executed).
    */

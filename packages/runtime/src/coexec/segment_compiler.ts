@@ -1,11 +1,12 @@
 /**
  * Turning a pending batch into a session in the GraphRunner, without the JS thread waiting: segment
- * generation (lowering the kernels to one ONNX model, on the JS thread), then ONNX Runtime optimizing
- * it in a worker of its own (the optimizer), then the GraphRunner's worker loading the optimized model
- * with optimizations off (a fraction of the time). Meanwhile co-execution runs the segment's kernels on
- * the host, and the GraphRunner's worker stays free for the runs and reads of other segments. Without
- * an optimizer (it died), the GraphRunner's worker creates the session itself, its runs queued behind.
- * Both steps go through the compiled-graph cache when there is one (docs/cache.md): the generated
+ * generation (lowering the kernels to one ONNX model, on the JS thread), then the session. By default
+ * (segments unoptimized) the GraphRunner's worker creates it from the generated model when it has
+ * nothing else to do, or when a run needs it. At an optimization level, ONNX Runtime optimizes the model
+ * in a worker of its own (the optimizer), then the GraphRunner's worker loads the optimized model with
+ * optimizations off (a fraction of the time); meanwhile co-execution runs the segment's kernels on the
+ * host or kernel by kernel. Without an optimizer (it died), the GraphRunner's worker creates the session
+ * itself. Both steps go through the compiled-graph cache when there is one (docs/cache.md): the generated
  * model by the batch's structure, the optimized model by the generated model's bytes. A progress
  * display is driven from here while the JS thread is blocked by a compile: lowering, or waiting for a
  * value behind a session being loaded; it is cleared whenever JS goes on, so that the program's own
@@ -43,7 +44,7 @@ export interface CompileTimings {
   generateMs: number;
   /** The workers creating the sessions (the optimizer's optimizing, the GraphRunner's loading), of the compiles answered so far. */
   sessionMs: number;
-  /** Sessions the GraphRunner's worker created from the generated model itself, the optimizer having died. */
+  /** Sessions the GraphRunner's worker created from the generated model itself (no optimizer, or it died). */
   withoutOptimizer: number;
 }
 
@@ -76,7 +77,8 @@ export class SegmentCompiler {
 
   private optimizer: GraphRunner | undefined;
 
-  constructor(private readonly runner: GraphRunner, private readonly startOptimizer: () => GraphRunner,
+  /** `startOptimizer`: none when the segments are not optimized. */
+  constructor(private readonly runner: GraphRunner, private readonly startOptimizer: (() => GraphRunner) | undefined,
     cache: DiskCacheOptions | undefined, private readonly progress: CompileProgress | undefined) {
     if (cache) this.cache = new DiskCache(cache);
   }
@@ -132,6 +134,10 @@ export class SegmentCompiler {
       events.ready();
     };
     const model = segment.model;
+    if (!this.startOptimizer) {
+      load(model, false);
+      return segment;
+    }
     this.optimizer ??= this.startOptimizer();
     if (!this.optimizer.alive) {
       load(model, false);
@@ -194,8 +200,9 @@ export class SegmentCompiler {
     await this.optimizer?.terminate();
   }
 
-  /** TEST-ONLY: the optimizer, started if it was not. */
+  /** TEST-ONLY: the optimizer, started if it was not (co-execution at an optimization level). */
   optimizerForTests(): GraphRunner {
+    if (!this.startOptimizer) throw new Error('no optimizer: the segments are not optimized');
     return (this.optimizer ??= this.startOptimizer());
   }
 

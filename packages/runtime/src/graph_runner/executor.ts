@@ -168,7 +168,8 @@ export class Executor {
     let outcome: { error?: string; cached?: boolean; stopping?: boolean };
     try {
       const { session, cached } = optimized ? { session: new SyncSession(model, { ...this.sessionOptions, graphOptimizationLevel: 'disabled' }), cached: false }
-        : this.cached ? this.cached.create(model, this.sessionOptions)
+        // Unoptimized, ORT's saved model would be the model itself: nothing to cache.
+        : this.cached && this.sessionOptions.graphOptimizationLevel !== 'disabled' ? this.cached.create(model, this.sessionOptions)
           : { session: new SyncSession(model, this.sessionOptions), cached: false };
       this.segments.set(key, { session });
       outcome = { cached };
