@@ -69,9 +69,8 @@ export interface CoexecOptions {
    *   ORT runs on the host instead.
    * - 'host': its kernels run on the host, as eager execution runs them;
    * - 'wait': it runs as a segment, waiting for the optimizer if there is one, so that every occurrence
-   *   runs as a segment (tfjs-core's suite
-   *   co-executed uses it: each spec's values are checked as segments computed them, where a spec runs
-   *   only once co-executed).
+   *   runs as a segment (tfjs-core's suite co-executed uses it: each spec's values are checked as
+   *   segments computed them, where a spec runs only once co-executed).
    */
   firstOccurrence?: 'kernels' | 'host' | 'wait';
 }
