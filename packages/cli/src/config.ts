@@ -1,10 +1,12 @@
+import type { coexecution } from '@terrajs/runtime';
+
 /** What `terra run` and the register entry are asked to do. */
 export const MODES = ['terra', 'eager', 'static', 'cpu', 'wasm'] as const;
 export type Mode = (typeof MODES)[number];
 
-/** ONNX Runtime's graph optimization levels, for --segment-optimization. */
-export const SEGMENT_OPTIMIZATIONS = ['disabled', 'basic', 'extended', 'all'] as const;
-export type SegmentOptimizationLevel = (typeof SEGMENT_OPTIMIZATIONS)[number];
+/** ONNX Runtime's graph optimization levels, for --segment-optimization (the runtime's type, listed for validation). */
+export const SEGMENT_OPTIMIZATIONS = ['disabled', 'basic', 'extended', 'all'] as const satisfies readonly coexecution.SegmentOptimization[];
+export type SegmentOptimizationLevel = coexecution.SegmentOptimization;
 
 export interface TerraConfig {
   mode: Mode;

@@ -1,7 +1,7 @@
 export { start, stop, markIteration, stats, footprint, isActive, compiledSegments, workerStats, traceGraph, staticLimit } from './session';
 export type { StaticLimit, StaticLimitOptions } from './static_limit';
 export type { SegmentInfo } from './co_executor';
-export type { CoexecOptions, CoexecMode } from './options';
+export type { CoexecOptions, CoexecMode, SegmentOptimization } from './options';
 export type { CoexecCounters, Divergence } from './counters';
 export type { BoundaryOptions, BoundaryCause } from './boundaries';
 export type { CompileProgress } from './compile_progress';

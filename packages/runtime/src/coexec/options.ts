@@ -2,10 +2,11 @@ import type { DiskCacheOptions } from '../cache/disk_cache';
 import type { BoundaryOptions } from './boundaries';
 import type { CompileProgress } from './compile_progress';
 import type { CheckOptions } from './check/options';
+import type { SessionOptions } from '../ort/sync_session';
 
 export type CoexecMode = 'terra' | 'static';
 
-export type SegmentOptimization = 'disabled' | 'basic' | 'extended' | 'all';
+export type SegmentOptimization = NonNullable<SessionOptions['graphOptimizationLevel']>;
 
 export interface CoexecOptions {
   /**

@@ -90,7 +90,7 @@ export class Executor {
         case 'dispose': this.values.delete(req.id); this.failures.delete(req.id); return undefined;
         case 'stats':
           // A caller of stats waits for everything posted before, compiles included.
-          this.createSessions(true);
+          this.createSegmentSessions();
           return { kind: 'stats', seq: req.seq, stats: this.stats() };
         case 'generator': return { kind: 'generator', seq: req.seq, fingerprint: this.generator ??= generatorFingerprint() };
         default: return undefined;
@@ -108,7 +108,7 @@ export class Executor {
   /** Creates one deferred session, the oldest. */
   workWhileIdle(): void {
     const start = performance.now();
-    this.createSessions(false);
+    this.createOldest();
     this.counts.busyMs += performance.now() - start;
   }
 
@@ -119,18 +119,18 @@ export class Executor {
     return replies;
   }
 
-  /** Creates deferred sessions: every segment's (`all`), or the oldest deferred one. */
-  private createSessions(all: boolean): void {
-    const left: Deferred[] = [];
-    let i = 0;
-    for (; i < this.deferred.length; i++) {
-      const task = this.deferred[i];
-      if ('kernel' in task) {
-        if (all) left.push(task);
-        else if (this.kernelModels.has(task.kernel)) { this.kernelSession(task.kernel); i++; break; }
-      } else if (this.createSegment(task.segment) && !all) { i++; break; }
+  /** Creates the oldest deferred session still pending (a run may have created the ones before it). */
+  private createOldest(): void {
+    while (this.deferred.length > 0) {
+      const task = this.deferred.shift()!;
+      if ('segment' in task ? this.createSegment(task.segment) : this.createKernel(task.kernel)) return;
     }
-    this.deferred = [...left, ...this.deferred.slice(i)];
+  }
+
+  /** Creates every pending segment session; kernel sessions wait on (no reply is owed for them). */
+  private createSegmentSessions(): void {
+    for (const task of this.deferred) if ('segment' in task) this.createSegment(task.segment);
+    this.deferred = this.deferred.filter((task) => 'kernel' in task);
   }
 
   /** A compile: the session is created later (see PendingSession); a compile still pending for the key is done first. */
@@ -198,6 +198,13 @@ export class Executor {
       this.kernelModels.set(kernel, model);
       this.deferred.push({ kernel });
     }
+  }
+
+  /** Creates the session of a kernel model still pending; false if there is none. */
+  private createKernel(kernel: string): boolean {
+    if (!this.kernelModels.has(kernel)) return false;
+    this.kernelSession(kernel);
+    return true;
   }
 
   /** A kernel's session, at eager execution's options (created now if it was not yet); undefined if its model never came. */
