@@ -51,7 +51,8 @@ export class TerraBackend extends MathBackendCPU {
     // DataStorage.get of an unknown id asks the engine to move it from another backend: check first.
     const entry = this.data.has(dataId) ? this.data.get(dataId) as TerraData : undefined;
     const released = super.disposeData(dataId, force);
-    if (entry && !this.data.has(dataId)) activeCoexecutor()?.released(dataId, entry);
+    // For a buffer it holds, the cpu backend answers true once it dropped the entry.
+    if (entry && released) activeCoexecutor()?.released(dataId, entry);
     return released;
   }
 

@@ -507,7 +507,7 @@ export class CoExecutor {
     }
     // Dispatching (the batch so far, or a stretch) may have found the worker dead: from here on, eager.
     if (this.dead) return this.runEagerly(inputs, args, eager);
-    const outputs = p.outputs.map((o) => ({ dataId: this.allocateLazy(o.dtype), dtype: o.dtype, shape: o.shape }));
+    const outputs = p.outputs.map((o) => ({ dataId: this.allocateLazy(o.dtype, this.batch).dataId, dtype: o.dtype, shape: o.shape }));
     this.batch.add(p.node, draft.kernelName, draft.attrs, inputs, outputs, (info) => this.external(info));
     // tfjs copies a kernel output's shape into the tensor it makes: the node's own array can be passed.
     const infos: TensorInfo[] = outputs.map((o) => ({ dataId: o.dataId, dtype: o.dtype, shape: o.shape as number[] }));
@@ -616,9 +616,7 @@ export class CoExecutor {
   private takeClaim(draft: DraftKernel, node: number, claim: Claim): TensorInfo | TensorInfo[] {
     const stretch = this.stretch!;
     const infos: TensorInfo[] = claim.outputs.map((o) => {
-      const dataId = this.allocateLazy(o.dtype);
-      const entry = this.entry(dataId)!;
-      entry.pending = undefined;
+      const { dataId, entry } = this.allocateLazy(o.dtype);
       if (o.worker !== undefined) {
         entry.worker = o.worker;
         this.resident.set(dataId, entry);
@@ -1317,11 +1315,12 @@ export class CoExecutor {
     }
   }
 
-  private allocateLazy(dtype: DataType): DataId {
+  /** A new buffer without values, produced by `pending` (the batch) or, without it, by a dispatched stretch. */
+  private allocateLazy(dtype: DataType, pending?: PendingBatch): { dataId: DataId; entry: TerraData } {
     const dataId = { id: (this.backend as unknown as { nextDataId(): number }).nextDataId() };
-    const entry: TerraData = { values: undefined, dtype, refCount: 1, pending: this.batch };
+    const entry: TerraData = { values: undefined, dtype, refCount: 1, pending };
     this.backend.data.set(dataId, entry as never);
-    return dataId;
+    return { dataId, entry };
   }
 
   private entry(dataId: DataId): TerraData | undefined {

@@ -363,7 +363,7 @@ export class Stretch {
     }
     this.claimed++;
     return {
-      outputs: p.outputs.map((placeholder, o) => ({ placeholder, worker: this.workerOf.get(placeholder), ...p.sigs[o] })),
+      outputs: p.outputs.map((placeholder, o) => ({ placeholder, worker: this.workerOf.get(placeholder), dtype: p.sigs[o].dtype, shape: p.sigs[o].shape })),
     };
   }
 

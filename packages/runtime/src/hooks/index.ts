@@ -109,6 +109,17 @@ export function callPath(): string[] {
   return state.s.slice(0, state.d);
 }
 
+/**
+ * The current call path, as `previous` itself when the path is still the same: consecutive kernels
+ * mostly come from one call site, and one array for all of them is less for the trace to hold.
+ */
+export function callPathSince(previous: readonly string[]): readonly string[] {
+  const state = hookState();
+  if (previous.length !== state.d) return state.s.slice(0, state.d);
+  for (let i = state.d - 1; i >= 0; i--) if (previous[i] !== state.s[i]) return state.s.slice(0, state.d);
+  return previous;
+}
+
 /** The innermost active user-level call site, or undefined outside any instrumented call. */
 export function currentSite(): string | undefined {
   const state = hookState();

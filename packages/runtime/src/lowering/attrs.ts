@@ -3,9 +3,9 @@ import type { NamedAttrMap } from '@tensorflow/tfjs-core';
 /**
  * Kernel attrs as a string and back. The string is a cache and identity key (eager sessions, trace
  * nodes, segments), so equal attrs must give equal strings and different attrs different ones:
- * keys are sorted, typed arrays become arrays, and non-finite numbers (a fill or pad value of NaN or
- * Infinity), which plain JSON turns into null, are kept apart as marked strings. parseAttrs restores
- * them for the lowerings.
+ * keys are sorted, undefined members left out, typed arrays become arrays, and non-finite numbers and
+ * -0 (a fill or pad value of NaN, Infinity or -0), which plain JSON turns into null or 0, are kept
+ * apart as marked strings. parseAttrs restores them for the lowerings.
  */
 const NUMBER_MARK = '\u0000';
 
@@ -13,13 +13,28 @@ export function canonicalAttrs(attrs: NamedAttrMap): string {
   const keys = Object.keys(attrs).sort();
   let out = '{';
   for (let i = 0; i < keys.length; i++) {
-    const json = flatJson(attrs[keys[i]] as unknown);
+    const value = attrs[keys[i]] as unknown;
+    // Left out, as JSON.stringify leaves out an object's undefined members (an unset dimRoundingMode).
+    if (value === undefined) continue;
+    const json = flatJson(value);
     // Computed for every kernel call under co-execution: only nested attrs take the slow path.
     if (json === undefined) return nestedAttrs(attrs);
-    if (i > 0) out += ',';
-    out += `${JSON.stringify(keys[i])}:${json}`;
+    if (out.length > 1) out += ',';
+    out += `${keyJson(keys[i])}:${json}`;
   }
   return out + '}';
+}
+
+const keyJsons = new Map<string, string>();
+
+/** A key's JSON, computed once per name: kernels have a few dozen attr names between them. */
+function keyJson(key: string): string {
+  let json = keyJsons.get(key);
+  if (json === undefined) {
+    json = JSON.stringify(key);
+    if (keyJsons.size < MAX_SHARED) keyJsons.set(key, json);
+  }
+  return json;
 }
 
 export function parseAttrs(json: string): NamedAttrMap {
@@ -52,12 +67,16 @@ function deepFreeze<T>(v: T): T {
 }
 
 function encodeNumber(v: unknown): unknown {
-  return typeof v === 'number' && !Number.isFinite(v) ? `${NUMBER_MARK}${v}` : v;
+  if (typeof v !== 'number') return v;
+  if (Object.is(v, -0)) return `${NUMBER_MARK}-0`;
+  return Number.isFinite(v) ? v : `${NUMBER_MARK}${v}`;
 }
 
 /** JSON of a primitive or an array of primitives; undefined for anything else. */
 function flatJson(v: unknown): string | undefined {
-  if (v === undefined || typeof v === 'function') return undefined;
+  if (typeof v === 'function') return undefined;
+  if (typeof v === 'number' && Number.isFinite(v) && !Object.is(v, -0)) return JSON.stringify(v);
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
   if (v === null || typeof v !== 'object') return JSON.stringify(encodeNumber(v));
   if (Array.isArray(v) && v.every((e) => e === null || typeof e !== 'object')) return JSON.stringify(v.map(encodeNumber));
   return undefined;

@@ -1,6 +1,6 @@
 import type { BackendValues, DataId, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { engine } from '@tensorflow/tfjs-core';
-import { callPath } from '../hooks';
+import { callPathSince } from '../hooks';
 import type { DraftKernel, Feed, Fetch, Provenance, Trace, TracedKernel } from './trace';
 import { canonicalAttrs } from '../lowering/attrs';
 
@@ -51,6 +51,8 @@ export class TraceRecorder {
   }
 
   private lastCarried: DataId[] = [];
+  /** The call path of the latest draft (shared with the next while it is the same). */
+  private lastPath: readonly string[] = [];
 
   /** A tensor written from JS (not from inside a kernel). */
   write(dataId: DataId, info: Omit<TensorInfo, 'dataId'>, values: BackendValues): void {
@@ -67,7 +69,7 @@ export class TraceRecorder {
 
   /** Describes the next kernel call before it runs (call path, ordinal, attrs, input provenance). */
   draft(kernelName: string, inputs: ReadonlyArray<readonly [string, TensorInfo]>, attrs: NamedAttrMap): DraftKernel {
-    const sitePath = callPath();
+    const sitePath = (this.lastPath = callPathSince(this.lastPath));
     return {
       index: this.kernels.length,
       writes: this.feeds.length,
@@ -150,6 +152,8 @@ export class TraceRecorder {
   /** The ordinal of a kernel issued under `path`: activations the path left are closed first. */
   private nextOrdinal(path: readonly string[]): number {
     const open = this.activations;
+    const innermost = open[open.length - 1];
+    if (innermost?.path === path) return ++innermost.ordinal;
     while (open.length > 0 && !isPrefix(open[open.length - 1].path, path)) open.pop();
     const top = open[open.length - 1];
     if (top !== undefined && top.path.length === path.length) return ++top.ordinal;

@@ -252,9 +252,13 @@ export class TraceGraph {
    * recorded kernel field by field: on a known path that costs no string building or hashing.
    */
   match(prev: number, kernel: DraftKernel, nodeOfOp: readonly number[]): number | undefined {
+    // The successor the latest trace took is the likely one: tried before the others.
+    const likely = prev === START ? undefined : this.nodes[prev].lastNext;
+    if (likely !== undefined && sameCall(this.nodes[likely], kernel, nodeOfOp)) return likely;
     const edges = prev === START ? this.starts : this.nodes[prev].next;
+    if (likely !== undefined && edges.size === 1) return undefined;
     for (const id of edges.keys()) {
-      if (sameCall(this.nodes[id], kernel, nodeOfOp)) return id;
+      if (id !== likely && sameCall(this.nodes[id], kernel, nodeOfOp)) return id;
     }
     return undefined;
   }
