@@ -656,8 +656,8 @@ export class CoExecutor {
 
   /** Gives every buffer JS holds that the stretch kept inside its graph a host value, by replay. */
   private recomputeInside(stretch: Stretch, hostValues: (ext: External) => BackendValues): void {
-    const wanted = stretch.boundOutputs().filter((o) => {
-      const e = this.entry(o.real);
+    const wanted = stretch.boundOutputs((real) => {
+      const e = this.entry(real);
       return e !== undefined && e.stretch === stretch && e.values == null;
     });
     if (wanted.length === 0) return;

@@ -379,14 +379,15 @@ export class Stretch {
     return this.plan.outputs.flatMap((o, i) => (this.bound.has(o.dataId) ? [] : [this.outputIds[i]]));
   }
 
-  /** Every placeholder of the batch's kernels with the lazy buffer bound to it, as batch outputs. */
-  boundOutputs(): Array<BatchOutput & { real: DataId }> {
+  /** The placeholders of the batch's kernels whose bound lazy buffer passes `wanted`, as batch outputs. */
+  boundOutputs(wanted: (real: DataId) => boolean): Array<BatchOutput & { real: DataId }> {
     const out: Array<BatchOutput & { real: DataId }> = [];
     for (const p of this.plan.positions) {
-      p.outputs.forEach((placeholder, output) => {
+      for (let output = 0; output < p.outputs.length; output++) {
+        const placeholder = p.outputs[output];
         const real = this.bound.get(placeholder);
-        if (real) out.push({ op: p.op, output, dataId: placeholder, real });
-      });
+        if (real && wanted(real)) out.push({ op: p.op, output, dataId: placeholder, real });
+      }
     }
     return out;
   }
