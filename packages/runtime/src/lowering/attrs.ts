@@ -75,8 +75,6 @@ function encodeNumber(v: unknown): unknown {
 /** JSON of a primitive or an array of primitives; undefined for anything else. */
 function flatJson(v: unknown): string | undefined {
   if (typeof v === 'function') return undefined;
-  if (typeof v === 'number' && Number.isFinite(v) && !Object.is(v, -0)) return JSON.stringify(v);
-  if (typeof v === 'boolean') return v ? 'true' : 'false';
   if (v === null || typeof v !== 'object') return JSON.stringify(encodeNumber(v));
   if (Array.isArray(v) && v.every((e) => e === null || typeof e !== 'object')) return JSON.stringify(v.map(encodeNumber));
   return undefined;
