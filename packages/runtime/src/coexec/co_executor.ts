@@ -46,9 +46,12 @@ interface Posted {
 }
 
 interface PlanEntry {
-  readonly version: number;
-  slotVersion: number;
+  /** What was built, long enough or not (a short one stands for "none possible" while it holds). */
+  readonly built: StretchPlan;
   readonly plan: StretchPlan | undefined;
+  slotVersion: number;
+  /** The TraceGraph version at which the plan was last found to hold. */
+  heldAt: number;
 }
 
 /** What the next kernel is expected to be, for a validated call. */
@@ -146,9 +149,9 @@ export class CoExecutor {
   /** JS wrote a tensor while a batch was pending and no stretch ran (see runPredicted). */
   private wroteWhileBatching = false;
   /**
-   * Run-ahead plans by start node, with the TraceGraph versions they were built on (plan undefined: none
-   * possible). A few are kept per node: steps of two kinds (training, and an evaluation now and then)
-   * number their feeds and carried values differently, and each kind's plan holds again when it is back;
+   * Run-ahead plans by start node, while they hold on the TraceGraph (plan undefined: none possible). A
+   * few are kept per node: steps of two kinds (training, and an evaluation now and then) number their
+   * feeds and carried values differently, and each kind's plan holds again when it is back;
    * and a node several paths share starts one plan per path (stretchFrom).
    */
   private readonly plans = new Map<number, PlanEntry[]>();
@@ -552,8 +555,7 @@ export class CoExecutor {
   /** The plans from `node` that hold on the TraceGraph as it stands. */
   private knownPlans(node: number): PlanEntry[] {
     const known: PlanEntry[] = [];
-    for (const entry of this.plans.get(node) ?? []) {
-      if (entry.version !== this.graph.version) continue;
+    for (const entry of this.holdingPlans(node)) {
       if (entry.slotVersion !== this.graph.slotVersion) {
         if (!entry.plan?.sourcesHold(this.graph)) continue;
         entry.slotVersion = this.graph.slotVersion;
@@ -563,10 +565,25 @@ export class CoExecutor {
     return known;
   }
 
+  /** The plans from `node` whose TraceGraph nodes are as they were built on; those that no longer hold are dropped. */
+  private holdingPlans(node: number): PlanEntry[] {
+    const entries = this.plans.get(node);
+    if (!entries) return [];
+    const version = this.graph.version;
+    const holding = entries.filter((e) => {
+      if (e.heldAt === version) return true;
+      if (!e.built.holdsOn()) return false;
+      e.heldAt = version;
+      return true;
+    });
+    if (holding.length !== entries.length) this.plans.set(node, holding);
+    return holding;
+  }
+
   /**
    * The stretch from `node` for this iteration: from a plan already built if one fits what JS wrote,
    * else from a new one. A node several paths share (a step's first kernel, on the weights alone) starts
-   * a plan per path; at most PLANS_PER_NODE are built per node and TraceGraph state.
+   * a plan per path; at most PLANS_PER_NODE are built per node while the graph around them stands.
    */
   private stretchFrom(node: number, inputs: Inputs): Stretch | undefined {
     const known = this.knownPlans(node);
@@ -574,12 +591,12 @@ export class CoExecutor {
       const stretch = entry.plan?.instantiate(this.stretchContext, inputs);
       if (stretch) return stretch;
     }
-    const { version, slotVersion } = this.graph;
-    const built = (this.plans.get(node) ?? []).filter((e) => e.version === version);
-    if (known.length > 0 && built.length >= PLANS_PER_NODE) return undefined;
-    const entry = { version, slotVersion, plan: StretchPlan.build(this.stretchContext, node, inputs, 2, RUN_AHEAD_MAX_KERNELS) };
+    const holding = this.holdingPlans(node);
+    if (known.length > 0 && holding.length >= PLANS_PER_NODE) return undefined;
+    const built = StretchPlan.build(this.stretchContext, node, inputs, RUN_AHEAD_MAX_KERNELS);
+    const entry = { built, plan: built.long(2) ? built : undefined, slotVersion: this.graph.slotVersion, heldAt: this.graph.version };
     this.counters.runAhead.plans++;
-    this.plans.set(node, [...built.slice(-(PLANS_PER_NODE - 1)), entry]);
+    this.plans.set(node, [...holding.slice(-(PLANS_PER_NODE - 1)), entry]);
     return entry.plan?.instantiate(this.stretchContext, inputs);
   }
 
@@ -1143,7 +1160,7 @@ export class CoExecutor {
       // The kernel runs on the host from now on, between segments.
       if (e instanceof GraphBreak) {
         this.breakNodes.add(batch.nodeAt(e.op));
-        this.graph.version++;
+        this.graph.changedSources(this.graph.nodes[batch.nodeAt(e.op)]);
         return { failed: e.message };
       }
       return this.compileFailed((e as Error).message);

@@ -64,8 +64,9 @@ const token = (): DataId => ({ id: -(++tokenCount) });
  * The structure of a stretch: the path the TraceGraph predicts from a node on, while it is unique
  * (one feasible successor at every node, see successor(); no graph break) and each input it takes from outside has a known
  * source (an output issued earlier in the iteration, a variable, a feed, the previous iteration's
- * carried value, a small feed predicted by value or as a repeat of an earlier write, before any read). Built once per start node and TraceGraph version,
- * instantiated for every iteration by resolving only those sources.
+ * carried value, a small feed predicted by value or as a repeat of an earlier write, before any read). Built once per start node
+ * while the TraceGraph nodes it was read from stay as they were (holdsOn), instantiated for every iteration by resolving only
+ * those sources.
  */
 export class StretchPlan {
   readonly positions: Position[] = [];
@@ -91,9 +92,20 @@ export class StretchPlan {
   private readonly recentSources: Array<{ node: GraphNode; input: number; back?: number; slot?: number }> = [];
   /** The paths (GraphNode.paths) that went through every position so far; undefined if none did or not known. */
   private within: Set<number> | undefined;
+  /** The TraceGraph's version when the plan was built. */
+  private readonly builtAt: number;
+  /** Its positions' nodes: the plan read everything about them. */
+  private readonly readNodes: GraphNode[] = [];
+  /** The successors it weighed: it read whether it could go on to them (GraphNode.sourcesChanged). */
+  private readonly weighed: GraphNode[] = [];
+  /** The positions whose latest successor (GraphNode.lastNext) decided where the plan went on. */
+  private readonly byLastNext: GraphNode[] = [];
+  /** A successor was told apart by the paths through the nodes (narrow): their paths matter too. */
+  private usesPaths = false;
 
   private constructor(ctx: StretchContext, first: number, firstInputs: ReadonlyArray<readonly [string, TensorInfo]>, maxLength: number) {
     const graph = ctx.graph;
+    this.builtAt = graph.version;
     this.startWrites = graph.nodes[first].recent.writes;
     this.append(graph, first, firstInputs.map(([name, info], i) => [name, { kind: 'call', input: i } as Source, info] as const));
     let node = graph.nodes[first];
@@ -111,11 +123,27 @@ export class StretchPlan {
     this.key = this.batch.key(this.outputs);
   }
 
-  /** The plan for the path from `first`, or undefined if fewer than `minLength` kernels can be predicted. */
+  /** The plan for the path from `first` (see long: it may predict too few kernels to be worth a segment). */
   static build(ctx: StretchContext, first: number, firstInputs: ReadonlyArray<readonly [string, TensorInfo]>,
-    minLength: number, maxLength: number): StretchPlan | undefined {
-    const plan = new StretchPlan(ctx, first, firstInputs, maxLength);
-    return plan.batch.size >= minLength ? plan : undefined;
+    maxLength: number): StretchPlan {
+    return new StretchPlan(ctx, first, firstInputs, maxLength);
+  }
+
+  /** Whether it predicts at least `minLength` kernels. */
+  long(minLength: number): boolean {
+    return this.batch.size >= minLength;
+  }
+
+  /**
+   * Whether building the plan again from the graph as it stands would read the same nodes the same way:
+   * none of them changed since (traces that went elsewhere leave it standing).
+   */
+  holdsOn(): boolean {
+    const built = this.builtAt;
+    for (const n of this.readNodes) if (n.changed > built || (this.usesPaths && n.pathsChanged > built)) return false;
+    for (const n of this.weighed) if (n.sourcesChanged > built || (this.usesPaths && n.pathsChanged > built)) return false;
+    for (const n of this.byLastNext) if (n.lastNextChanged > built) return false;
+    return true;
   }
 
   get startNode(): number {
@@ -167,6 +195,7 @@ export class StretchPlan {
 
   private append(graph: TraceGraph, node: number, inputs: ReadonlyArray<readonly [string, Source | DataId, TensorSig]>): void {
     const n = graph.nodes[node];
+    this.readNodes.push(n);
     const sigs = n.kernel.outputs;
     const tokens = inputs.map(([, from, sig]) => (isSource(from) ? this.slotToken(from, sig) : from));
     const outputs = sigs.map((sig) => ({ dataId: token(), dtype: sig.dtype, shape: sig.shape }));
@@ -206,15 +235,24 @@ export class StretchPlan {
     // Those on a path that went through every position so far, if any is.
     const within = this.within;
     if (candidates.length > 1 && within) {
+      this.usesPaths = true;
       const onPath = candidates.filter((id) => { const paths = ctx.graph.nodes[id].paths; return paths === null || [...paths].some((p) => within.has(p)); });
       if (onPath.length > 0) candidates = onPath;
     }
     const feasible: Array<{ id: number; inputs: Array<readonly [string, Source | DataId, TensorSig]> }> = [];
+    let unavailable = false;
     for (const id of candidates) {
-      const inputs = this.sources(ctx.graph.nodes[id], ctx);
-      if (inputs === 'unavailable' && id === node.lastNext) return undefined;
+      const candidate = ctx.graph.nodes[id];
+      this.weighed.push(candidate);
+      const inputs = this.sources(candidate, ctx);
+      unavailable ||= inputs === 'unavailable';
+      if (inputs === 'unavailable' && id === node.lastNext) {
+        this.byLastNext.push(node);
+        return undefined;
+      }
       if (Array.isArray(inputs)) feasible.push({ id, inputs });
     }
+    if (unavailable || feasible.length > 1) this.byLastNext.push(node);
     let found = feasible.length === 1 ? feasible[0] : undefined;
     // Several could follow, and JS chooses. Except that one the latest trace took, on values at hand,
     // is preferred to those possible only if JS writes a predicted value: a learning rate set anew in

@@ -78,6 +78,21 @@ export interface GraphNode {
    * lacks): co-execution runs it on the cpu fallback between segments, a graph break.
    */
   breaks: boolean;
+  /**
+   * The graph version of the node's latest change that a run-ahead plan through it may depend on: an
+   * edge, an end, a lifetime, or one of sourcesChanged's (not its paths, its latest successor or its
+   * latest call's numbering: see pathsChanged, lastNextChanged and TraceGraph.slotVersion).
+   */
+  changed: number;
+  /** The graph version at which lastNext last changed while the node had several successors. */
+  lastNextChanged: number;
+  /**
+   * The graph version of the latest change in whether a plan may go on to the node: a feed's prediction,
+   * a read before it, a graph break.
+   */
+  sourcesChanged: number;
+  /** The graph version at which the node's paths last grew. */
+  pathsChanged: number;
 }
 
 export interface MergeResult {
@@ -98,8 +113,8 @@ export class TraceGraph {
   private traces = 0;
   private quietMerges = 0;
   /**
-   * Bumped by every change a plan built from the graph depends on: a node or edge, a graph break, a
-   * longer lifetime, a feed's predicted value, a feed index or carried slot that moved.
+   * Bumped by every change a plan built from the graph may depend on; the node changed records it (see
+   * GraphNode.changed), so that a plan need only look at the nodes it was built from.
    */
   version = 0;
   /**
@@ -141,14 +156,19 @@ export class TraceGraph {
         let siblings = this.bySite.get(site);
         if (!siblings) this.bySite.set(site, (siblings = []));
         siblings.push(id);
-        this.nodes.push({ id, key, kernel, recent: kernel, lifetimes: [], feedValues: [], feedEchoes: [], inputs, siblings, next: new Map(), nextAfter: new Map(), lastNext: undefined, paths: new Set(), ends: 0, breaks: false, afterRead: false });
+        const version = ++this.version;
+        this.nodes.push({
+          id, key, kernel, recent: kernel, lifetimes: [], feedValues: [], feedEchoes: [], inputs, siblings, next: new Map(),
+          nextAfter: new Map(), lastNext: undefined, paths: new Set(), ends: 0, breaks: false, afterRead: false, changed: version,
+          sourcesChanged: version, pathsChanged: version, lastNextChanged: version,
+        });
         this.byKey.set(key, id);
         newNodes++;
       }
       const node = this.nodes[id];
       if (kernel.path === 'cpu' && !node.breaks) {
         node.breaks = true;
-        this.version++;
+        this.changedSources(node);
       }
       // A node met several times in one trace (an op on a scalar repeated by layers) moves its inputs between
       // those calls; plans read only the last call's, so it is compared once, after the merge.
@@ -164,13 +184,16 @@ export class TraceGraph {
       }
       for (let o = 0; o < kernel.outputs.length; o++) {
         const lifetime = Math.max(node.lifetimes[o] ?? 0, kernel.lifetimes?.[o] ?? Infinity);
-        if (lifetime !== node.lifetimes[o]) this.version++;
+        if (lifetime !== node.lifetimes[o]) this.changedNode(node);
         node.lifetimes[o] = lifetime;
       }
       nodeOfOp.push(id);
       const edges = prev === START ? this.starts : this.nodes[prev].next;
       const count = edges.get(id);
-      if (count === undefined) newEdges++;
+      if (count === undefined) {
+        newEdges++;
+        if (prev !== START) this.changedNode(this.nodes[prev]);
+      }
       edges.set(id, (count ?? 0) + 1);
       if (prev !== START) {
         this.addNextAfter(this.nodes[prev], beforePrev, id);
@@ -180,13 +203,13 @@ export class TraceGraph {
       beforePrev = prev;
       prev = id;
     }
-    if (prev !== START) this.nodes[prev].ends++;
+    if (prev !== START && this.nodes[prev].ends++ === 0) this.changedNode(this.nodes[prev]);
     this.addPath(nodeOfOp);
     for (const from of left) {
       const node = this.nodes[from];
       const id = lastTaken[from];
       // Only a choice between successors depends on which was taken last (see StretchPlan.successor).
-      if (node.lastNext !== id && node.next.size > 1) this.version++;
+      if (node.lastNext !== id && node.next.size > 1) node.lastNextChanged = ++this.version;
       node.lastNext = id;
     }
     for (let k = 0; k < beforeNodes.length; k++) if (movedInputs(beforeCalls[k], beforeNodes[k].recent)) this.slotVersion++;
@@ -194,10 +217,9 @@ export class TraceGraph {
       const node = this.nodes[nodeOfOp[fetch.afterKernel]];
       if (node === undefined || node.afterRead) continue;
       node.afterRead = true;
-      this.version++;
+      this.changedSources(node);
     }
     this.traces++;
-    if (newNodes + newEdges > 0) this.version++;
     this.quietMerges = newNodes + newEdges === 0 ? this.quietMerges + 1 : 0;
     return { newNodes, newEdges, nodes: nodeOfOp };
   }
@@ -208,7 +230,7 @@ export class TraceGraph {
     if (knownEcho !== null) {
       const echo = echoes.offset(feed) ?? null;
       const next = knownEcho === undefined || knownEcho === echo ? echo : null;
-      if (next !== knownEcho) this.version++;
+      if (next !== knownEcho) this.changedSources(node);
       node.feedEchoes[i] = next;
     }
     const known = node.feedValues[i];
@@ -217,7 +239,7 @@ export class TraceGraph {
     // A known value is predictable: an equal one needs no second look at its size or content.
     const next = known === undefined ? (isPredictableNumeric(values) ? values : null)
       : (values !== undefined && sameValues(known as ArrayLike<number>, values as ArrayLike<number>) ? known : null);
-    if (next !== known) this.version++;
+    if (next !== known) this.changedSources(node);
     node.feedValues[i] = next;
   }
 
@@ -230,7 +252,7 @@ export class TraceGraph {
       if (node.paths === null || node.paths.has(hash)) continue;
       node.paths.add(hash);
       if (node.paths.size > MAX_NODE_PATHS) node.paths = null;
-      this.version++;
+      node.pathsChanged = ++this.version;
     }
   }
 
@@ -239,7 +261,17 @@ export class TraceGraph {
     if (!after) node.nextAfter.set(from, (after = new Set()));
     if (after.has(to)) return;
     after.add(to);
-    this.version++;
+    this.changedNode(node);
+  }
+
+  /** Something a plan through the node may depend on changed. */
+  private changedNode(node: GraphNode): void {
+    node.changed = ++this.version;
+  }
+
+  /** Whether a plan may go on to the node changed (also by a graph break found at compile). */
+  changedSources(node: GraphNode): void {
+    node.changed = node.sourcesChanged = ++this.version;
   }
 
   /** A kernel call's identity, given the nodes of the trace's earlier kernels. */
