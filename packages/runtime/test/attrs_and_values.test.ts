@@ -1,5 +1,6 @@
 import { canonicalAttrs, parseAttrs } from '../src/lowering/attrs';
-import { sameValues } from '../src/trace/same_values';
+import { isFill, sameValues } from '../src/trace/same_values';
+import { SharedConstants } from '../src/coexec/shared_constants';
 
 describe('canonical attrs', () => {
   it('give equal strings for equal attrs whatever their key order or undefined members', () => {
@@ -43,5 +44,64 @@ describe('sameValues', () => {
   it('compares a view by its own elements, not its whole buffer', () => {
     const buffer = new Float32Array([1, 2, 3, 4]);
     expect(sameValues(buffer.subarray(1, 3), new Float32Array([2, 3]))).toBe(true);
+  });
+});
+
+describe('isFill', () => {
+  for (const n of [1, 2, 64, 65, 100_000]) {
+    it(`tells ${n} copies of one value from buffers with one other value, at either side of the byte-wise threshold`, () => {
+      expect(isFill(new Float32Array(n).fill(1))).toBe(true);
+      expect(isFill(new Int32Array(n).fill(-3))).toBe(true);
+      expect(isFill(new Uint8Array(n).fill(1))).toBe(true);
+      if (n === 1) return;
+      for (const at of [0, n >> 1, n - 1]) {
+        const v = new Float32Array(n).fill(1);
+        v[at] = 2;
+        expect(isFill(v)).toBe(false);
+      }
+      const zeros = new Float32Array(n);
+      zeros[n - 1] = -0;
+      expect(isFill(zeros)).toBe(false);
+    });
+  }
+
+  it('looks at a view\'s own elements only', () => {
+    const buffer = new Float32Array(1000).fill(7);
+    buffer[0] = 1;
+    buffer[999] = 1;
+    expect(isFill(buffer.subarray(1, 999))).toBe(true);
+    expect(isFill(buffer.subarray(0, 999))).toBe(false);
+  });
+});
+
+describe('SharedConstants', () => {
+  const big = (v: number) => new Float32Array(4096).fill(v);
+
+  it('shares a large fill by signature and value, without a copy of it', () => {
+    const shared = new SharedConstants();
+    expect(SharedConstants.kind(big(1))).toBe('fill');
+    expect(shared.add('fill', 'float32', [64, 64], big(1), 11)).toBe(true);
+    expect(shared.find('fill', 'float32', [64, 64], big(1))).toBe(11);
+    expect(shared.find('fill', 'float32', [64, 64], big(0.5))).toBeUndefined();
+    expect(shared.find('fill', 'float32', [4096], big(1))).toBeUndefined();
+    expect(shared.find('fill', 'int32', [64, 64], new Int32Array(4096).fill(1))).toBeUndefined();
+    expect(shared.add('fill', 'float32', [64, 64], big(0), 12)).toBe(true);
+    expect(shared.find('fill', 'float32', [64, 64], big(-0))).toBeUndefined();
+    expect(shared.find('fill', 'float32', [64, 64], big(0))).toBe(12);
+  });
+
+  it('shares small values by content and leaves large ones of several values alone', () => {
+    expect(SharedConstants.kind(new Float32Array([1, 2, 3]))).toBe('small');
+    const mixed = big(1);
+    mixed[5] = 2;
+    expect(SharedConstants.kind(mixed)).toBeUndefined();
+    expect(SharedConstants.kind(new Float32Array(1 << 19).fill(1))).toBeUndefined();
+  });
+
+  it('holds at most 64 MB of fills in the worker', () => {
+    const shared = new SharedConstants();
+    let added = 0;
+    for (let i = 0; i < 80; i++) if (shared.add('fill', 'float32', [1 << 18], new Float32Array(1 << 18).fill(i), i)) added++;
+    expect(added).toBe(64);
   });
 });

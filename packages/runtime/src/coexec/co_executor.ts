@@ -6,7 +6,7 @@ import type { HostData, ValueId } from '../graph_runner/protocol';
 import { InFlight, RunLedger } from './run_ledger';
 import { IterationProfile } from './iteration_profile';
 import { Lineage } from './lineage';
-import { SHARED_CONSTANT_BYTES, SharedConstants } from './shared_constants';
+import { SharedConstants } from './shared_constants';
 import { sameValues } from '../trace/same_values';
 import { TerraData, toHostData } from './terra_data';
 import { GraphRunnerDied, GraphValueError } from '../graph_runner/errors';
@@ -1234,7 +1234,8 @@ export class CoExecutor {
   private upload(ext: External): ValueId {
     if (ext.worker !== undefined) return ext.worker;
     const values = toHostData(ext.values!, ext.dtype);
-    if (values.byteLength <= SHARED_CONSTANT_BYTES) return this.uploadConstant(ext, values);
+    const shared = SharedConstants.kind(values);
+    if (shared) return this.uploadConstant(shared, ext, values);
     const id = this.runner.newId();
     this.runner.feed(id, ext.dtype as 'float32', ext.shape, values);
     this.counters.feeds++;
@@ -1251,13 +1252,13 @@ export class CoExecutor {
     return id;
   }
 
-  private uploadConstant(ext: External, values: HostData): ValueId {
-    let id = this.constants.find(ext.dtype, ext.shape, values);
+  private uploadConstant(kind: 'small' | 'fill', ext: External, values: HostData): ValueId {
+    let id = this.constants.find(kind, ext.dtype, ext.shape, values);
     if (id === undefined) {
       id = this.runner.newId();
       this.runner.feed(id, ext.dtype as 'float32', ext.shape, values);
       this.counters.feeds++;
-      if (!this.constants.add(ext.dtype, ext.shape, values, id)) return this.ownUpload(ext, id);
+      if (!this.constants.add(kind, ext.dtype, ext.shape, values, id)) return this.ownUpload(ext, id);
     }
     const entry = this.entry(ext.dataId);
     if (entry && entry.worker === undefined) {

@@ -1,5 +1,5 @@
 import type { BackendValues } from '@tensorflow/tfjs-core';
-import { sameValues } from './same_values';
+import { FILL_BYTES, isFill, sameValues } from './same_values';
 import type { DraftKernel, Feed, Provenance, Trace, TracedKernel } from './trace';
 
 /**
@@ -327,20 +327,11 @@ const MAX_NODE_PATHS = 32;
 
 /** Feeds up to this many bytes may be predicted by value (a learning rate, a step count). */
 const PREDICTABLE_FEED_BYTES = 4096;
-/**
- * A feed of one value repeated may be larger: tfjs-core's Mean and Sum gradients write `ones(x.shape)`,
- * as large as the activation, in every step; left unpredicted, each would cut the step's stretch.
- */
-const PREDICTABLE_FILL_BYTES = 1 << 20;
 
+/** A fill may be larger (see FILL_BYTES): left unpredicted, each would cut the step's stretch. */
 function isPredictableNumeric(v: BackendValues | undefined): v is Float32Array | Int32Array | Uint8Array {
   if (!(v instanceof Float32Array || v instanceof Int32Array || v instanceof Uint8Array)) return false;
-  return v.byteLength <= PREDICTABLE_FEED_BYTES || (v.byteLength <= PREDICTABLE_FILL_BYTES && isFill(v));
-}
-
-function isFill(v: Float32Array | Int32Array | Uint8Array): boolean {
-  for (let i = 1; i < v.length; i++) if (!Object.is(v[i], v[0])) return false;
-  return true;
+  return v.byteLength <= PREDICTABLE_FEED_BYTES || (v.byteLength <= FILL_BYTES && isFill(v));
 }
 
 /** Which feeds of a trace repeat the values of an earlier one (small numeric feeds only), found on demand. */

@@ -19,15 +19,14 @@ import { Program, data, differential as differentialHostFirst, expectAgreement, 
 
 const differential = (program: Program) => differentialHostFirst(program, { firstOccurrence: 'wait' });
 
-test('a step whose gradients write large ones-fills runs ahead whole', async () => {
-  const r = await differential((log) => {
+/** SGD steps whose backward pass writes two ones-fills of 16 KB (the gradients of two means over 4x16x16x4 maps). */
+const twoMeans = (steps: number): Program => (log) => {
     const w1 = tf.variable(data(1, [3, 3, 3, 4], 0.3));
     const w2 = tf.variable(data(2, [3, 3, 4, 4], 0.3));
     const x = data(3, [4, 16, 16, 3]);
     const opt = tf.train.sgd(0.05);
-    for (let step = 0; step < 10; step++) {
+    for (let step = 0; step < steps; step++) {
       const loss = opt.minimize(() => {
-        // Two means over 4x16x16x4 maps (4096 values each): two ones-fills of 16 KB in the backward pass.
         const h = tf.conv2d(x, w1, 1, 'same');
         const centred = tf.sub(h, tf.mean(h, [0, 1, 2]));
         const out = tf.conv2d(tf.relu(centred), w2, 1, 'same');
@@ -37,12 +36,24 @@ test('a step whose gradients write large ones-fills runs ahead whole', async () 
       loss.dispose();
     }
     log(w1.dataSync(), w2.dataSync());
-  });
+};
+
+test('a step whose gradients write large ones-fills runs ahead whole', async () => {
+  const r = await differential(twoMeans(10));
   expectAgreement(r);
   expect(r.stats.iterations.diverged).toBe(0);
   // One stretch per co-executed step: the fills did not cut it.
   expect(r.stats.runAhead.stretches).toBe(r.stats.iterations.coexecuted);
   expect(r.stats.runAhead.abandoned).toBe(0);
+});
+
+test('large ones-fills are uploaded to the worker once, not in every step', async () => {
+  const short = await differential(twoMeans(10));
+  const long = await differential(twoMeans(20));
+  expectAgreement(long);
+  expect(long.stats.iterations.coexecuted).toBe(short.stats.iterations.coexecuted + 10);
+  // Ten more co-executed steps and not one upload more (twenty more, two fills a step, before).
+  expect(long.stats.feeds).toBe(short.stats.feeds);
 });
 
 test('a large fill JS writes mid-step with a new value: the guard abandons the stretch, values stay right', async () => {
@@ -64,6 +75,26 @@ test('a large fill JS writes mid-step with a new value: the guard abandons the s
   });
   expectAgreement(r);
   expect(r.stats.runAhead.abandoned).toBeGreaterThan(0);
+});
+
+test('large fills of four values in turn (1, 0.5, 0, -0): each is shared, none stands for another', async () => {
+  const r = await differential((log) => {
+    const w = tf.variable(data(4, [3, 3, 3, 4], 0.3));
+    const x = data(5, [4, 16, 16, 3]);
+    const opt = tf.train.sgd(0.05);
+    for (let step = 0; step < 12; step++) {
+      const loss = opt.minimize(() => {
+        const h = tf.conv2d(x, w, 1, 'same');
+        // 0 and -0 are two fills: through 1/x, a sigmoid makes them 1 and 0.
+        const scale = tf.tensor4d(new Float32Array(4 * 16 * 16 * 4).fill([1, 0.5, 0, -0][step % 4]), [4, 16, 16, 4]);
+        return tf.mean(tf.square(tf.mul(h, tf.sigmoid(tf.div(tf.scalar(1), scale))))) as tf.Scalar;
+      }, true)!;
+      log(loss.dataSync()[0]);
+      loss.dispose();
+    }
+    log(w.dataSync());
+  });
+  expectAgreement(r);
 });
 
 test('a learning rate written in warm-up steps and kept afterwards: later steps run ahead whole', async () => {
