@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { hooks, trace } from '@terrajs/runtime';
+import { TraceRecorder } from '../src/trace/recorder';
 
 describe('trace recording', () => {
   beforeAll(async () => {
@@ -103,5 +104,28 @@ describe('trace recording', () => {
     trace.beginTracing();
     expect(program()).toEqual(plain);
     expect(trace.endTracing()!.kernels.length).toBeGreaterThan(0);
+  });
+});
+
+describe('TraceRecorder.commit', () => {
+  const input = { dataId: {}, dtype: 'float32' as const, shape: [2] };
+  const draftOf = (recorder: TraceRecorder) => recorder.draft('Relu', [['x', input]], {});
+
+  it('copies the shapes of host outputs, and keeps a node\'s signatures as they are', () => {
+    const recorder = new TraceRecorder();
+    const hostShape = [2];
+    const host = recorder.commit(draftOf(recorder), [{ dataId: {}, dtype: 'float32', shape: hostShape }], 'cpu');
+    expect(host.outputs[0].shape).toEqual([2]);
+    expect(host.outputs[0].shape).not.toBe(hostShape);
+    const sigs = [{ dtype: 'float32' as const, shape: [2] }];
+    const lazy = recorder.commit(draftOf(recorder), [{ dataId: {}, dtype: 'float32', shape: [2] }], 'lazy', sigs);
+    expect(lazy.outputs).toBe(sigs);
+    expect(recorder.cut().kernels).toHaveLength(2);
+  });
+
+  it('refuses signatures of another output count', () => {
+    const recorder = new TraceRecorder();
+    expect(() => recorder.commit(draftOf(recorder), [{ dataId: {}, dtype: 'float32', shape: [2] }], 'lazy', []))
+      .toThrow(/Relu has 1 outputs, its node 0/);
   });
 });

@@ -162,7 +162,10 @@ export class CoExecutor {
   /** The same by node, as of the last merged trace that called it (see takenAtSite). */
   private readonly outsideInputs = new Map<number, DataId[]>();
   /** The buffers of each node's latest outputs in this iteration (run-ahead resolves inputs by them). */
-  private nodeOutputs = new Map<number, DataId[]>();
+  private readonly nodeOutputs: Array<readonly TensorInfo[] | undefined> = [];
+  /** The iteration each entry of nodeOutputs is from (nodeOutputsEpoch): a new iteration starts none. */
+  private readonly nodeOutputsAt: number[] = [];
+  private nodeOutputsEpoch = 0;
   private warnedCompile = false;
   private readonly unsubscribeKernels: (() => void) | undefined;
   private depth = 0;
@@ -514,7 +517,7 @@ export class CoExecutor {
     this.batch.add(p.node, draft.kernelName, draft.attrs, inputs, outputs, (info) => this.external(info));
     // tfjs copies a kernel output's shape into the tensor it makes: the node's own array can be passed.
     const infos: TensorInfo[] = outputs.map((o) => ({ dataId: o.dataId, dtype: o.dtype, shape: o.shape as number[] }));
-    this.commit(draft, p.node, infos, 'lazy');
+    this.commit(draft, p.node, infos, 'lazy', p.outputs);
     return lowering.multiOutput ? infos : infos[0];
   }
 
@@ -536,10 +539,19 @@ export class CoExecutor {
   }
 
   /** Records a call in the trace, and its outputs as the node's latest (for run-ahead). */
-  private commit(draft: DraftKernel, node: number | undefined, out: TensorInfo | TensorInfo[], path: TracedKernel['path']): void {
+  private commit(draft: DraftKernel, node: number | undefined, out: TensorInfo | TensorInfo[], path: TracedKernel['path'],
+    sigs?: readonly TensorSig[]): void {
     const list = Array.isArray(out) ? out : [out];
-    this.recorder.commit(draft, list, path);
-    if (node !== undefined) this.nodeOutputs.set(node, list.map((t) => t.dataId));
+    this.recorder.commit(draft, list, path, sigs);
+    if (node !== undefined) {
+      this.nodeOutputs[node] = list;
+      this.nodeOutputsAt[node] = this.nodeOutputsEpoch;
+    }
+  }
+
+  /** The buffers of the node's latest outputs in this iteration, if it was called in it. */
+  private outputsOf(node: number): readonly TensorInfo[] | undefined {
+    return this.nodeOutputsAt[node] === this.nodeOutputsEpoch ? this.nodeOutputs[node] : undefined;
   }
 
   // ---- run-ahead ----
@@ -643,7 +655,7 @@ export class CoExecutor {
       stretch.bound.set(o.placeholder, dataId);
       return { dataId, dtype: o.dtype, shape: o.shape as number[] };
     });
-    this.commit(draft, node, infos, 'lazy');
+    this.commit(draft, node, infos, 'lazy', claim.sigs);
     if (stretch.kernelByKernel) this.counters.kernels.kernelByKernel++;
     else this.counters.kernels.delegated++;
     this.counters.runAhead.kernels++;
@@ -696,8 +708,8 @@ export class CoExecutor {
     graph: this.graph,
     canDelegate: (node: GraphNode) => !node.breaks && !this.breakNodes.has(node.id) && loweringFor(node.kernel.kernelName) !== undefined &&
       node.kernel.inputs.every((i) => isLowerableDtype(i.dtype)) && node.kernel.outputs.every((o) => isLowerableDtype(o.dtype)),
-    nodeOutput: (node, output) => this.resolvable(this.nodeOutputs.get(node)?.[output]),
-    issued: (node) => this.nodeOutputs.has(node),
+    nodeOutput: (node, output) => this.resolvable(this.outputsOf(node)?.[output]?.dataId),
+    issued: (node) => this.outputsOf(node) !== undefined,
     variable: (name) => this.resolvable(engine().registeredVariables[name]?.dataId),
     feed: (index) => this.resolvable(this.recorder.feedBuffer(index)),
     written: (index) => this.recorder.feed(index),
@@ -805,7 +817,7 @@ export class CoExecutor {
     this.prev = START;
     this.nodeOfOp = [];
     this.matched = [];
-    this.nodeOutputs = new Map();
+    this.nodeOutputsEpoch++;
     this.outsideTaken = [];
   }
 

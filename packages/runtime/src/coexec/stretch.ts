@@ -55,6 +55,8 @@ interface Position {
 /** What a claimed position gives the kernel call. */
 export interface Claim {
   readonly outputs: ReadonlyArray<{ readonly placeholder: DataId; readonly worker: ValueId | undefined } & TensorSig>;
+  /** The outputs' signatures, the node's own (the trace records them as they are). */
+  readonly sigs: readonly TensorSig[];
 }
 
 let tokenCount = 0;
@@ -402,6 +404,7 @@ export class Stretch {
     this.claimed++;
     return {
       outputs: p.outputs.map((placeholder, o) => ({ placeholder, worker: this.workerOf.get(placeholder), dtype: p.sigs[o].dtype, shape: p.sigs[o].shape })),
+      sigs: p.sigs,
     };
   }
 

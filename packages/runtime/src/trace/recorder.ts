@@ -1,7 +1,7 @@
 import type { BackendValues, DataId, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { engine } from '@tensorflow/tfjs-core';
 import { callPathSince } from '../hooks';
-import type { DraftKernel, Feed, Fetch, Provenance, Trace, TracedKernel } from './trace';
+import type { DraftKernel, Feed, Fetch, Provenance, TensorSig, Trace, TracedKernel } from './trace';
 import { canonicalAttrs } from '../lowering/attrs';
 
 /**
@@ -82,22 +82,26 @@ export class TraceRecorder {
     };
   }
 
-  /** Records a drafted call with its outputs; it must be the next kernel of the trace. */
-  commit(draft: DraftKernel, outputs: readonly TensorInfo[], path?: TracedKernel['path']): TracedKernel {
+  /**
+   * Records a drafted call with its outputs; it must be the next kernel of the trace. `known` are the
+   * outputs' signatures when they are a TraceGraph node's (a predicted kernel's lazy outputs): kept as
+   * they are, not copied.
+   */
+  commit(draft: DraftKernel, outputs: readonly TensorInfo[], path?: TracedKernel['path'], known?: readonly TensorSig[]): TracedKernel {
     const index = this.kernels.length;
     if (draft.index !== index) throw new Error(`terra: kernel ${draft.kernelName} was drafted at ${draft.index} and committed at ${index}`);
-    const sigs = new Array<{ dtype: TensorInfo['dtype']; shape: number[] }>(outputs.length);
+    if (known && known.length !== outputs.length) throw new Error(`terra: kernel ${draft.kernelName} has ${outputs.length} outputs, its node ${known.length}`);
+    const sigs: TensorSig[] | undefined = known ? undefined : new Array<TensorSig>(outputs.length);
     for (let output = 0; output < outputs.length; output++) {
       const t = outputs[output];
-      // A kernel run on the host may return an array of its caller's (cpu's Reshape returns attrs.shape);
-      // a lazy output's shape is co-execution's own.
-      sigs[output] = { dtype: t.dtype, shape: path === 'lazy' ? t.shape : t.shape.slice() };
+      // A kernel run on the host may return an array of its caller's (cpu's Reshape returns attrs.shape).
+      if (sigs) sigs[output] = { dtype: t.dtype, shape: t.shape.slice() };
       // A kernel that returns its input's buffer (Identity, cpu's Reshape) keeps the input's origin.
       if (!this.origin.has(t.dataId)) this.origin.set(t.dataId, { kind: 'op', op: index, output });
     }
     const kernel: TracedKernel = {
       index, writes: draft.writes, sitePath: draft.sitePath, ordinal: draft.ordinal, kernelName: draft.kernelName, attrs: draft.attrs,
-      inputs: draft.inputs, outputs: sigs, path,
+      inputs: draft.inputs, outputs: known ?? sigs!, path,
     };
     this.kernels.push(kernel);
     return kernel;
@@ -189,7 +193,9 @@ export class TraceRecorder {
  */
 export function kernelInputs(inputs: NamedTensorInfoMap): Array<[string, TensorInfo]> {
   const out: Array<[string, TensorInfo]> = [];
-  for (const [name, value] of Object.entries(inputs) as Array<[string, TensorInfo | TensorInfo[] | null | undefined]>) {
+  // Called for every kernel: for...in makes no array of entries.
+  for (const name in inputs) {
+    const value = inputs[name] as TensorInfo | TensorInfo[] | null | undefined;
     if (value == null) continue;
     if (Array.isArray(value)) value.forEach((t, i) => out.push([`${name}[${i}]`, t]));
     else out.push([name, value]);
