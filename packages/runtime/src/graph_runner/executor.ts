@@ -87,7 +87,12 @@ export class Executor {
         case 'feed': this.feed(req.id, req.dtype, req.shape, req.data); return undefined;
         case 'run': this.run(req.key, req.inputs, req.outputs); return undefined;
         case 'read': return this.read(req.id, req.seq);
-        case 'dispose': this.values.delete(req.id); this.failures.delete(req.id); return undefined;
+        case 'dispose':
+          for (const id of req.ids) {
+            this.values.delete(id);
+            this.failures.delete(id);
+          }
+          return undefined;
         case 'stats':
           // A caller of stats waits for everything posted before, compiles included.
           this.createSegmentSessions();

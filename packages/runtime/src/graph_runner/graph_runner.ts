@@ -347,7 +347,9 @@ export class GraphRunner {
   /** Frees the value in the worker. A no-op once the worker is dead (there is nothing left to free). */
   dispose(id: ValueId): void {
     if (this.death) return;
-    this.post({ op: 'dispose', id });
+    const last = this.held[this.held.length - 1];
+    if (last?.op === 'dispose') last.ids.push(id);
+    else this.post({ op: 'dispose', ids: [id] });
   }
 
   /** The worker's counters, after every request posted so far (blocks like readSync). */

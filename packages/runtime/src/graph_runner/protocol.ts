@@ -51,7 +51,8 @@ export type Request =
   | { op: 'feed'; id: ValueId; dtype: GraphDtype; shape: number[]; data: HostData }
   | { op: 'run'; key: string; inputs: ValueId[]; outputs: ValueId[] }
   | { op: 'read'; id: ValueId; seq: number }
-  | { op: 'dispose'; id: ValueId }
+  /** Consecutive frees, one request: a step frees hundreds of values, and each request is an object to clone. */
+  | { op: 'dispose'; ids: ValueId[] }
   | { op: 'stats'; seq: number }
   /** The generator fingerprint the worker computed at startup (see GraphRunner.generatorFingerprint). */
   | { op: 'generator'; seq: number }

@@ -327,6 +327,30 @@ describe('GraphRunner', () => {
     expect(new Set(counts)).toEqual(new Set([1]));
     expect(runner.stats()).toMatchObject({ values: 1, failedValues: 0, runs: 3000, pending: 0 });
   });
+
+  it('batching: frees held in a row go as one request, in their place among the others (an id freed and fed again holds the new value)', async () => {
+    const batched = new GraphRunner({ batching: true });
+    try {
+      batched.compile('add', addModel());
+      const [a, b, c] = [batched.newId(), batched.newId(), batched.newId()];
+      batched.feed(a, 'float32', [2], new Float32Array([1, 2]));
+      batched.feed(b, 'float32', [2], new Float32Array([10, 20]));
+      batched.run('add', [a, b], [c]);
+      batched.dispose(a);
+      batched.dispose(b);
+      batched.feed(a, 'float32', [2], new Float32Array([5, 5]));
+      batched.dispose(c);
+      batched.run('add', [a, a], [c]);
+      const held = (batched as unknown as { held: Array<{ op: string; ids?: number[] }> }).held;
+      expect(held.map((r) => r.op)).toEqual(['compile', 'feed', 'feed', 'run', 'dispose', 'feed', 'dispose', 'run']);
+      expect(held.filter((r) => r.op === 'dispose').map((r) => r.ids)).toEqual([[a, b], [c]]);
+      batched.send();
+      expect(Array.from(batched.readSync(c).data)).toEqual([10, 10]);
+      expect(batched.stats()).toMatchObject({ values: 2, runs: 2 });
+    } finally {
+      await batched.terminate();
+    }
+  });
 });
 
 describe('GraphRunner worker death', () => {
