@@ -45,7 +45,7 @@ const OUT = { md: path.join(__dirname, 'results.md'), svg: path.join(__dirname, 
 const MODES = opts.quick
   ? [
     { key: 'cpu', label: 'tfjs cpu', mode: 'cpu', iterations: 11, from: 0 },
-    { key: 'wasm', label: 'tfjs wasm', mode: 'wasm', iterations: 11, from: 0 },
+    { key: 'wasm', label: 'tfjs wasm', mode: 'wasm', iterations: 11, from: 0, cpuKernels: true },
     { key: 'eager', label: 'terra eager', mode: 'eager', iterations: 15, from: 10, group: 'terra' },
     { key: 'static', label: 'terra static', mode: 'static', iterations: 15, from: 10, group: 'terra' },
     { key: 'terra', label: 'terra', mode: 'terra', iterations: 15, from: 10, group: 'terra' },
@@ -53,7 +53,7 @@ const MODES = opts.quick
   ]
   : [
     { key: 'cpu', label: 'tfjs cpu', mode: 'cpu', iterations: 11, from: 0, min: 6, budgetMs: 8000 },
-    { key: 'wasm', label: 'tfjs wasm', mode: 'wasm', iterations: 11, from: 0, min: 6, budgetMs: 8000 },
+    { key: 'wasm', label: 'tfjs wasm', mode: 'wasm', iterations: 11, from: 0, min: 6, budgetMs: 8000, cpuKernels: true },
     { key: 'eager', label: 'terra eager', mode: 'eager', iterations: 40, from: 20, min: 30, budgetMs: 12000, group: 'terra' },
     { key: 'static', label: 'terra static', mode: 'static', iterations: 40, from: 20, group: 'terra' },
     { key: 'terra', label: 'terra', mode: 'terra', iterations: 40, from: 20, group: 'terra' },
@@ -81,6 +81,7 @@ function record(mode, run, reference, repeat, iterations) {
     outcome: outcome(run, reference, mode.group === 'terra' && reference?.iterations === iterations),
     timing: steadyState(run.lines, mode.from) ?? null,
     rssBytes: run.rssBytes ?? null,
+    ...(run.cpuKernels ? { cpuKernels: run.cpuKernels } : {}),
     stats: s && s.kernels?.counted ? {
       iterations: s.iterations, divergences: s.divergences.count, delegated: s.kernels.delegated, breaks: s.kernels.breaks,
       eagerKernels: s.kernels.ort + s.kernels.cpu, cpuKernels: s.kernels.cpu, segments: s.segments, timings: s.timings,
@@ -100,7 +101,8 @@ function describe(mode, r) {
   if (mode.staticLimit) return r.staticLimit.error ? `no static limit (${r.staticLimit.error})` : `${r.staticLimit.msPerIteration.toFixed(2)} ms/it`;
   const time = r.timing ? `${r.timing.perIterationMs.toFixed(2)} ms/it, warm-up ${(r.timing.warmupMs / 1000).toFixed(2)} s` : 'no timing';
   const rss = r.rssBytes ? `, ${(r.rssBytes / 2 ** 20).toFixed(0)} MB` : '';
-  return `${time}${rss}, ${r.outcome.kind}${r.outcome.detail ? ` (${r.outcome.detail})` : ''}`;
+  const borrowed = r.cpuKernels?.length ? `, ${r.cpuKernels.join(', ')} on tfjs cpu` : '';
+  return `${time}${rss}${borrowed}, ${r.outcome.kind}${r.outcome.detail ? ` (${r.outcome.detail})` : ''}`;
 }
 
 /** Iterations for the later repeats, from the first repeat's times (see MODES). */
@@ -129,7 +131,7 @@ async function benchFixture(fx, index, total) {
     let reference;
     for (const mode of [eagerMode, ...order.filter((m) => m !== eagerMode)]) {
       const iterations = counts.get(mode.key);
-      const run = await runChild({ mode: mode.mode, script: fx.script, iterations, staticLimit: mode.staticLimit, timeoutMs: TIMEOUT_MS, cacheDir });
+      const run = await runChild({ mode: mode.mode, script: fx.script, iterations, staticLimit: mode.staticLimit, timeoutMs: TIMEOUT_MS, cacheDir, cpuKernels: mode.cpuKernels });
       if (mode === eagerMode && run.status === 0) reference = { stdout: run.stdout, iterations };
       const r = record(mode, run, mode === eagerMode ? undefined : reference, repeat, iterations);
       if (mode === eagerMode) r.outcome = run.status === 0 ? { kind: 'ok', detail: '' } : outcome(run, undefined, false);

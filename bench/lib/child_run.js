@@ -9,6 +9,7 @@ const path = require('path');
 const REPO = path.resolve(__dirname, '../..');
 const TERRA = path.join(REPO, 'packages/cli/bin/terra.js');
 const RSS_PROBE = path.join(__dirname, 'rss_probe.js');
+const WASM_CPU_KERNELS = path.join(__dirname, 'wasm_cpu_kernels.js');
 
 const readJson = (file) => {
   try {
@@ -20,19 +21,23 @@ const readJson = (file) => {
 
 /**
  * Resolves to { status, signal, timedOut, ms, stdout, stderr, lines: [{ t, text }], stats, rssBytes,
- * staticLimit }; times in ms from the spawn. `staticLimit` asks the CLI for the static limit
- * (TERRA_STATIC_LIMIT, docs/static-limit.md); `cacheDir` is a compiled-graph cache to share with other runs.
+ * staticLimit, cpuKernels }; times in ms from the spawn. `staticLimit` asks the CLI for the static limit
+ * (TERRA_STATIC_LIMIT, docs/static-limit.md); `cacheDir` is a compiled-graph cache to share with other runs;
+ * `cpuKernels` gives the wasm backend tfjs cpu's kernels for those it lacks (wasm_cpu_kernels.js), and
+ * the result lists the ones that ran.
  */
-function runChild({ mode, script, iterations, staticLimit = false, timeoutMs, cacheDir }) {
+function runChild({ mode, script, iterations, staticLimit = false, timeoutMs, cacheDir, cpuKernels = false }) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'terra-bench-'));
-  const files = { stats: path.join(dir, 'stats.json'), rss: path.join(dir, 'rss'), limit: path.join(dir, 'limit.json') };
-  const env = { ...process.env, BENCH_RSS_FILE: files.rss };
+  const files = {
+    stats: path.join(dir, 'stats.json'), rss: path.join(dir, 'rss'), limit: path.join(dir, 'limit.json'), cpuKernels: path.join(dir, 'cpu-kernels'),
+  };
+  const env = { ...process.env, BENCH_RSS_FILE: files.rss, BENCH_WASM_CPU_KERNELS_FILE: files.cpuKernels };
   delete env.TERRA_STATIC_LIMIT;
   if (staticLimit) env.TERRA_STATIC_LIMIT = files.limit;
   // The compiled-graph cache (docs/cache.md): by default an empty one of the run's own, so that every run
   // compiles as a program's first run does.
   const cache = cacheDir ?? path.join(dir, 'cache');
-  const args = ['-r', RSS_PROBE, TERRA, 'run', '--mode', mode, '--stats-json', files.stats, '--cache-dir', cache, script, String(iterations)];
+  const args = ['-r', RSS_PROBE, ...(cpuKernels ? ['-r', WASM_CPU_KERNELS] : []), TERRA, 'run', '--mode', mode, '--stats-json', files.stats, '--cache-dir', cache, script, String(iterations)];
   return new Promise((resolve) => {
     const start = performance.now();
     const child = spawn(process.execPath, args, { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -65,6 +70,7 @@ function runChild({ mode, script, iterations, staticLimit = false, timeoutMs, ca
         stats: readJson(files.stats),
         rssBytes: Number.isFinite(rss) ? rss : undefined,
         staticLimit: staticLimit ? readJson(files.limit) : undefined,
+        cpuKernels: cpuKernels && fs.existsSync(files.cpuKernels) ? fs.readFileSync(files.cpuKernels, 'utf8').split('\n').filter(Boolean) : undefined,
       };
       fs.rmSync(dir, { recursive: true, force: true });
       resolve(result);

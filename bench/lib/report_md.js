@@ -23,7 +23,8 @@ function timeCell(m) {
   if (!m) return '-';
   const k = m.outcome.kind;
   if (k === 'cannot-run' || (m.ms === undefined && k !== 'ok')) return outcomeText(m.outcome, true);
-  return k === 'wrong' ? `${ms(m.ms)} (wrong)` : ms(m.ms);
+  const notes = [...(k === 'wrong' ? ['wrong'] : []), ...(m.cpuKernels?.length ? [`${m.cpuKernels.join(', ')} on tfjs cpu`] : [])];
+  return notes.length ? `${ms(m.ms)} (${notes.join('; ')})` : ms(m.ms);
 }
 
 function targetLine(t) {
