@@ -70,4 +70,26 @@ describe('eager session cache', () => {
     }
     expectParity(() => tf.conv2d(rand([0, 9, 9, 2]) as tf.Tensor4D, filter() as tf.Tensor4D, 2, 'same'));
   });
+
+  it('reuses pool-gradient and filter-gradient sessions across batch sizes with exact results', () => {
+    const t4 = (shape: number[], seed: number) => rand(shape, 'float32', { seed }) as tf.Tensor4D;
+    const t5 = (shape: number[], seed: number) => rand(shape, 'float32', { seed }) as tf.Tensor5D;
+    // Each case: the gradient for a batch, and the kernel that computes it.
+    const cases: Array<[string, (batch: number) => tf.Tensor]> = [
+      ['MaxPoolGrad', (n) => tf.grad((x: tf.Tensor4D) => tf.maxPool(x, 3, 2, 'same'))(t4([n, 9, 9, 2], n), t4([n, 5, 5, 2], 10 + n))],
+      ['AvgPoolGrad', (n) => tf.grad((x: tf.Tensor4D) => tf.avgPool(x, 3, 2, 'same'))(t4([n, 9, 9, 2], n), t4([n, 5, 5, 2], 10 + n))],
+      ['Conv2DBackpropFilter', (n) => tf.grad((f: tf.Tensor4D) => tf.conv2d(t4([n, 9, 9, 2], n), f, 2, 'same'))(
+        t4([3, 3, 2, 4], 3), t4([n, 5, 5, 4], 10 + n))],
+      ['DepthwiseConv2dNativeBackpropFilter', (n) => tf.grad((f: tf.Tensor4D) => tf.depthwiseConv2d(t4([n, 9, 9, 2], n), f, 2, 'same'))(
+        t4([3, 3, 2, 2], 3), t4([n, 5, 5, 4], 10 + n))],
+      ['MaxPool3DGrad', (n) => tf.grad((x: tf.Tensor5D) => tf.maxPool3d(x, 3, 2, 'same'))(t5([n, 5, 5, 5, 2], n), t5([n, 3, 3, 3, 2], 10 + n))],
+      ['AvgPool3DGrad', (n) => tf.grad((x: tf.Tensor5D) => tf.avgPool3d(x, 3, 2, 'same'))(t5([n, 5, 5, 5, 2], n), t5([n, 3, 3, 3, 2], 10 + n))],
+    ];
+    for (const [kernel, gradient] of cases) {
+      sessionsAfter(() => gradient(4));
+      expect([kernel, sessionsAfter(() => gradient(3))]).toEqual([kernel, 0]);
+      expect([kernel, sessionsAfter(() => gradient(1))]).toEqual([kernel, 0]);
+      for (const batch of [4, 3, 1]) expectParity(() => gradient(batch), { onOrt: [kernel] });
+    }
+  });
 });

@@ -58,6 +58,33 @@ describe('segment generation from a trace', () => {
     tf.dispose([...params, x, y]);
   });
 
+  it('builds a shape-general segment that runs another batch size, its reshape dims fed as an input', () => {
+    const traced = (x: tf.Tensor) => tf.sum(tf.mul(tf.reshape(x, [x.shape[0], 2, 2]), 3), 2);
+    const x3 = seeded(6, [3, 4]);
+    trace.beginTracing();
+    tf.tidy(() => traced(x3).dataSync());
+    const t = trace.endTracing()!;
+    const last = t.kernels[t.kernels.length - 1];
+    const segment = buildSegment(t, [{ op: last.index, output: 0 }], undefined, true);
+    expect(segment.inputs.map((i) => i.from.kind).sort()).toEqual(['attr', 'carried', 'feed']);
+
+    const session = new SyncSession(segment.model, { graphOptimizationLevel: 'all' });
+    for (const rows of [3, 5, 1]) {
+      const x = seeded(10 + rows, [rows, 4]);
+      const feeds = segment.inputs.map((input) => {
+        if (input.from.kind === 'attr') return new OrtTensorClass('int32', Int32Array.from([rows, 2, 2]), [3]);
+        if (input.from.kind === 'feed') return new OrtTensorClass('float32', t.feeds[input.from.feed].values as Float32Array, []);
+        return new OrtTensorClass('float32', x.dataSync() as Float32Array, [rows, 4]);
+      });
+      const [result] = session.run(feeds);
+      expect(result.dims).toEqual([rows, 2]);
+      const eager = traced(x).dataSync();
+      Array.from(result.data as Float32Array).forEach((v, j) => expect(v).toBeCloseTo(eager[j], 5));
+      tf.dispose(x);
+    }
+    tf.dispose(x3);
+  });
+
   it('reports a kernel with no lowering as a graph break', () => {
     trace.beginTracing();
     tf.tidy(() => tf.unique(tf.tensor1d([1, 2, 1])).values.dataSync());

@@ -11,6 +11,7 @@ import { sameValues } from '../trace/same_values';
 import { TerraData, toHostData } from './terra_data';
 import { GraphRunnerDied, GraphValueError } from '../graph_runner/errors';
 import { isLowerableDtype } from '../onnx/dtypes';
+import { sharedAttrs } from '../lowering/attrs';
 import { VIEW_KERNELS, loweringFor } from '../lowering/registry';
 import { lastDispatchPath } from '../stats';
 import { TraceRecorder, kernelInputs } from '../trace/recorder';
@@ -63,8 +64,8 @@ interface Prediction {
 
 interface CompiledSegment {
   readonly runnerKey: string;
-  /** For each segment input, the batch's external slot. */
-  readonly inputSlots: readonly number[];
+  /** For each segment input, the batch's external slot, or the batch kernel whose shape attr it takes. */
+  readonly inputSources: ReadonlyArray<number | { readonly op: number; readonly attr: string }>;
   readonly inputs: readonly TensorSig[];
   readonly outputs: readonly TensorSig[];
   readonly model: Uint8Array;
@@ -112,6 +113,11 @@ export class CoExecutor {
   private readonly boundaries: IterationBoundaries;
   private readonly counters: CoexecCounters = newCounters();
   private readonly segments = new Map<string, CompiledSegment | { failed: string }>();
+  /**
+   * By PendingBatch.generalKey: 'seen' once a batch of that structure got a specialized segment, then its
+   * shape-general segment and the keys sharing it; 'no' where that could not be built or created.
+   */
+  private readonly generalSegments = new Map<string, { compiled: CompiledSegment; keys: string[] } | 'seen' | 'no'>();
   /** Graph nodes (static mode: positions) found not to lower inside a segment. */
   private readonly breakNodes = new Set<number>();
   private batch = new PendingBatch();
@@ -891,11 +897,11 @@ export class CoExecutor {
     try {
       let segment = this.segments.get(key);
       if (!segment) {
-        segment = this.compile(key, batch, outputs);
-        this.segments.set(key, segment);
+        const found = this.segmentFor(key, batch, outputs);
+        segment = found.segment;
         // Its first occurrence runs kernel by kernel, before the session exists (the optimizer's or the
         // GraphRunner's worker makes it meanwhile).
-        if (!('failed' in segment) && this.options.firstOccurrence !== 'wait') {
+        if (found.fresh && !('failed' in segment) && this.options.firstOccurrence !== 'wait') {
           return (this.options.firstOccurrence !== 'host' && this.postKernels(segment, batch, outputs)) || 'compiling';
         }
       }
@@ -908,7 +914,7 @@ export class CoExecutor {
       if ('failed' in segment) return undefined;
       // (Not reachable while the optimizer answers or is found dead; never post a run of an unknown key.)
       if (!segment.ready) return 'compiling';
-      const inputIds = segment.inputSlots.map((slot) => this.upload(batch.externals[slot]));
+      const inputIds = this.segmentInputIds(segment, batch);
       this.profile?.run(segment.runnerKey, segment.model, inputIds, (id) => this.runner.readSync(id));
       segment.runs++;
       return this.postRun(segment.runnerKey, inputIds, batch, outputs, false);
@@ -930,7 +936,7 @@ export class CoExecutor {
     if (!built) return false;
     // The static limit measures the segment: what its run would have taken is recorded all the same.
     if (this.profile) {
-      const segmentInputs = segment.inputSlots.map((slot) => this.upload(batch.externals[slot]));
+      const segmentInputs = this.segmentInputIds(segment, batch);
       this.profile.run(segment.runnerKey, segment.model, segmentInputs, (id) => this.runner.readSync(id));
     }
     const runnerKey = `${segment.runnerKey}.kernels`;
@@ -1132,12 +1138,53 @@ export class CoExecutor {
   }
 
   /**
+   * The segment for a batch whose key has none yet. Its structure's first batch gets a segment of its
+   * own, specialized to its shapes (the fastest to run: shapes fold into constants); a second batch of
+   * the same structure in other shapes gets the shape-general segment (buildSegment), which every later
+   * one shares without a compile. `fresh`: compiled now, its session not made yet.
+   */
+  private segmentFor(key: string, batch: PendingBatch, outputs: readonly BatchOutput[]): { segment: CompiledSegment | { failed: string }; fresh: boolean } {
+    const generalKey = batch.generalKey(outputs);
+    const known = generalKey === undefined ? 'no' : this.generalSegments.get(generalKey);
+    if (typeof known === 'object') {
+      known.keys.push(key);
+      this.segments.set(key, known.compiled);
+      this.counters.segments.sharedShapes++;
+      return { segment: known.compiled, fresh: false };
+    }
+    if (known === 'seen') {
+      const general = this.compile(key, batch, outputs, generalKey);
+      if (!('failed' in general)) {
+        this.generalSegments.set(generalKey!, { compiled: general, keys: [key] });
+        this.segments.set(key, general);
+        this.counters.segments.general++;
+        return { segment: general, fresh: true };
+      }
+      this.generalSegments.set(generalKey!, 'no');
+    } else if (known === undefined) this.generalSegments.set(generalKey!, 'seen');
+    const segment = this.compile(key, batch, outputs);
+    this.segments.set(key, segment);
+    return { segment, fresh: true };
+  }
+
+  /** ORT could not create a shape-general session: the batches that were to share it compile their own. */
+  private dropGeneral(generalKey: string): void {
+    const entry = this.generalSegments.get(generalKey);
+    this.generalSegments.set(generalKey, 'no');
+    if (typeof entry !== 'object') return;
+    for (const key of entry.keys) this.segments.delete(key);
+    this.counters.segments.general--;
+  }
+
+  /**
    * The segment for the batch: generated now, its session created by the worker while JS goes on.
    * If the session cannot be created, the runs posted meanwhile fail and are recovered (see recover),
-   * and the batch's later occurrences run eagerly.
+   * and the batch's later occurrences run eagerly. With `generalKey`, the shape-general segment
+   * (segmentFor): its failures are not graph breaks or warnings, the batches compile their own.
    */
-  private compile(key: string, batch: PendingBatch, outputs: readonly BatchOutput[]): CompiledSegment | { failed: string } {
+  private compile(key: string, batch: PendingBatch, outputs: readonly BatchOutput[], generalKey?: string): CompiledSegment | { failed: string } {
     const start = performance.now();
+    const general = generalKey !== undefined;
     try {
       const runnerKey = `segment${this.compileCount++}`;
       let compiled: CompiledSegment | undefined;
@@ -1151,23 +1198,29 @@ export class CoExecutor {
           this.counters.compileMs += outcome.ms;
           if (outcome.error === undefined) return;
           this.counters.segments.compiled--;
-          this.counters.segments.failed++;
           this.failedCompiles.add(runnerKey);
+          if (general) {
+            this.dropGeneral(generalKey);
+            return;
+          }
+          this.counters.segments.failed++;
           this.segments.set(key, this.compileFailed(`ONNX Runtime could not create the session: ${outcome.error}`));
         },
-      });
-      const inputSlots = segment.inputs.map((i) => (i.from.kind === 'carried' ? i.from.slot : -1));
+      }, general);
+      const inputSources = segment.inputs.map((i) => (i.from.kind === 'carried' ? i.from.slot
+        : i.from.kind === 'attr' ? { op: i.from.op, attr: i.from.attr } : -1));
       const kernels = batch.kernelList().map((k) => k.kernelName);
       // Counted from now on (an exit may come before the workers' answer), unless ORT fails it.
       this.counters.segments.compiled++;
       compiled = {
-        runnerKey, inputSlots, inputs: segment.inputs.map((i) => ({ dtype: i.dtype, shape: i.shape })), model: segment.model, runs: 0,
+        runnerKey, inputSources, inputs: segment.inputs.map((i) => ({ dtype: i.dtype, shape: i.shape })), model: segment.model, runs: 0,
         outputs: segment.outputs.map((o) => ({ dtype: o.dtype, shape: o.shape })),
         nodes: kernels.map((_, op) => batch.nodeAt(op)), kernels, ready: readyNow,
       };
       return compiled;
     } catch (e) {
       if (e instanceof GraphRunnerDied) throw e;
+      if (general) return { failed: (e as Error).message };
       this.counters.segments.failed++;
       // The kernel runs on the host from now on, between segments.
       if (e instanceof GraphBreak) {
@@ -1240,6 +1293,16 @@ export class CoExecutor {
         '(further failures are counted in --stats, not reported)\n');
     }
     return { failed: reason };
+  }
+
+  /** The worker's ids of a run's inputs: the batch's externals, and the shape attrs a shape-general segment is fed. */
+  private segmentInputIds(segment: CompiledSegment, batch: PendingBatch): ValueId[] {
+    return segment.inputSources.map((source) => {
+      if (typeof source === 'number') return this.upload(batch.externals[source]);
+      const dims = sharedAttrs(batch.kernelList()[source.op].attrs)[source.attr] as number[];
+      // A value of no tensor's: uploaded as a shared constant, or freed after the run.
+      return this.upload({ dataId: {}, dtype: 'int32', shape: [dims.length], values: Int32Array.from(dims) });
+    });
   }
 
   /** The worker's id for an external, feeding the host value if the worker has none yet. */

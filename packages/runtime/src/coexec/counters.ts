@@ -66,6 +66,10 @@ export interface CoexecCounters {
     replays: number;
     /** Runs replayed eagerly because a run failed in the worker (no state is lost). */
     recovered: number;
+    /** Of compiled: shape-general segments (a second batch of one structure in other shapes). */
+    general: number;
+    /** Batches in shapes not seen before that ran on a shape-general segment instead of a compile of their own. */
+    sharedShapes: number;
   };
   /** Run-ahead: stretches dispatched before JS issued their kernels (see coexec/stretch.ts). */
   runAhead: {
@@ -109,7 +113,7 @@ export function newCounters(): CoexecCounters {
     divergenceCount: 0,
     divergences: [],
     kernels: { delegated: 0, kernelByKernel: 0, replayed: 0, whileCompiling: 0, eager: 0, breaks: 0 },
-    segments: { compiled: 0, failed: 0, runs: 0, kernelPrograms: 0, replays: 0, recovered: 0 },
+    segments: { compiled: 0, failed: 0, runs: 0, kernelPrograms: 0, replays: 0, recovered: 0, general: 0, sharedShapes: 0 },
     runAhead: { stretches: 0, kernels: 0, abandoned: 0, recomputed: 0, plans: 0 },
     feeds: 0,
     compileMs: 0,

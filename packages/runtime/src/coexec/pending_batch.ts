@@ -1,5 +1,7 @@
 import type { BackendValues, DataId, TensorInfo } from '@tensorflow/tfjs-core';
 import type { ValueId } from '../graph_runner/protocol';
+import { sharedAttrs } from '../lowering/attrs';
+import { loweringFor } from '../lowering/registry';
 import type { Trace, TracedKernel, TensorSig } from '../trace/trace';
 
 /**
@@ -104,6 +106,33 @@ export class PendingBatch {
     return `${this.keyParts.join(';')}->${outputs.map((o) => `${o.op}.${o.output}`).join(',')}`;
   }
 
+  /**
+   * The key of the batch's shape-general segment: key's structure with input shapes reduced to ranks,
+   * but for the kernels whose lowering is shape-specialized (their shapes stay, a free batch dim aside,
+   * as in eager's session cache). Batches that differ only in shapes (a proposal count, a sequence
+   * length) share it. Undefined if a kernel has no lowering or a value has no elements: those stay
+   * specialized. Built on demand, since only a batch whose own segment is missing needs it.
+   */
+  generalKey(outputs: readonly BatchOutput[]): string | undefined {
+    const parts: string[] = [];
+    for (const k of this.kernels) {
+      const lowering = loweringFor(k.kernelName);
+      if (!lowering || k.outputs.some((o) => o.shape.includes(0))) return undefined;
+      const order = lowering.inputNames ?? k.inputs.map((i) => i.name);
+      const inputs: string[] = [];
+      for (const i of k.inputs) {
+        if (i.shape.includes(0)) return undefined;
+        const ref = i.ref.kind === 'op' ? `${i.ref.op}.${i.ref.output}` : `x${i.ref.slot}`;
+        const index = order.indexOf(i.name);
+        const dims = !lowering.shapeSpecialized ? `${i.shape.length}`
+          : lowering.batchAgnosticInputs?.includes(index) && i.shape.length > 0 ? `[*,${i.shape.slice(1)}]` : `[${i.shape}]`;
+        inputs.push(`${i.name}=${ref}:${i.dtype}:${dims}`);
+      }
+      parts.push(k.kernelName + (lowering.shapeAttr ? dimsAsInput(k.attrs, lowering.shapeAttr) : k.attrs) + inputs.join(','));
+    }
+    return `${parts.join(';')}->${outputs.map((o) => `${o.op}.${o.output}`).join(',')}`;
+  }
+
   /** The batch as a trace for segment generation: externals appear as carried values numbered by slot. */
   toTrace(): Trace {
     const kernels: TracedKernel[] = this.kernels.map((k, index) => ({
@@ -148,4 +177,11 @@ function workerIds(externals: readonly External[]): Set<ValueId> {
   const ids = new Set<ValueId>();
   for (const e of externals) if (e.worker !== undefined) ids.add(e.worker);
   return ids;
+}
+
+/** Attrs with the shape attr's dims left out (a general segment is fed them), an inferred -1 kept in place. */
+function dimsAsInput(attrs: string, name: string): string {
+  const parsed = sharedAttrs(attrs);
+  const dims = parsed[name] as number[];
+  return JSON.stringify({ ...parsed, [name]: dims.map((d) => (d === -1 ? -1 : 'n')) });
 }

@@ -86,8 +86,9 @@ export class SegmentCompiler {
   /**
    * The segment for the batch, to be registered in the GraphRunner's worker under `runnerKey`; `events`
    * say when its runs may be posted and how it ended. Generation's own failures (a GraphBreak) are thrown.
+   * `general`: the shape-general segment (buildSegment), cached under the batch's general key.
    */
-  compile(runnerKey: string, batch: PendingBatch, outputs: readonly BatchOutput[], events: CompileEvents): Segment {
+  compile(runnerKey: string, batch: PendingBatch, outputs: readonly BatchOutput[], events: CompileEvents, general = false): Segment {
     const progress = this.progress;
     const current = { number: ++this.compiles, kernels: batch.size };
     this.latest = current;
@@ -97,11 +98,12 @@ export class SegmentCompiler {
     let segment: Segment | undefined;
     let store: CacheStore | undefined;
     try {
-      key = this.cache && generatedKey(batch.key(outputs), this.generator ??= this.runner.generatorFingerprint());
+      const structure = general ? `general:${batch.generalKey(outputs)}` : batch.key(outputs);
+      key = this.cache && generatedKey(structure, this.generator ??= this.runner.generatorFingerprint());
       segment = key === undefined ? undefined : this.lookup(key);
       if (segment) this.generatedHits++;
       else {
-        segment = buildSegment(batch.toTrace(), outputs, progress && ((n) => progress.update('lowering', n)));
+        segment = buildSegment(batch.toTrace(), outputs, progress && ((n) => progress.update('lowering', n)), general);
         if (key !== undefined) {
           this.generatedMisses++;
           store = { kind: GENERATED_KIND, key, payload: encodeSegment(segment) };

@@ -1,13 +1,17 @@
 import { GraphBuilder, Sym } from '../onnx/graph_builder';
 import { isLowerableDtype } from '../onnx/dtypes';
+import { cast } from '../lowering/helpers';
 import { loweringFor } from '../lowering/registry';
 import { sharedAttrs } from '../lowering/attrs';
 import { TensorSpec, Unsupported } from '../lowering/types';
 import type { Provenance, TensorSig, Trace } from '../trace/trace';
 
-/** A value the segment takes from outside: a feed, a variable's value or a carried value. */
+/**
+ * A value the segment takes from outside: a feed, a variable's value or a carried value; in a
+ * shape-general segment also a kernel's shape attr (KernelLowering.shapeAttr), as int32 dims.
+ */
 export interface SegmentInput extends TensorSig {
-  readonly from: Exclude<Provenance, { kind: 'op' }>;
+  readonly from: Exclude<Provenance, { kind: 'op' }> | { readonly kind: 'attr'; readonly op: number; readonly attr: string };
 }
 
 /** A kernel output the segment returns. */
@@ -37,9 +41,12 @@ export interface Segment {
  * requested kernel outputs. Everything else is internal to the graph, where ORT can fuse it away.
  * A kernel with no lowering, or one its lowering declines, is a graph break: GraphBreak names it.
  * `lowered` is told how many kernels are done before each one (for a progress display).
+ * A `general` segment knows no shapes but those its shape-specialized lowerings need: its inputs have
+ * symbolic dims and nothing is folded from the shapes the trace saw, so one session runs every batch
+ * of the same structure whatever the sizes (PendingBatch.generalKey).
  */
 export function buildSegment(trace: Trace, outputs: ReadonlyArray<{ op: number; output: number }>,
-  lowered?: (kernels: number) => void): Segment {
+  lowered?: (kernels: number) => void, general = false): Segment {
   const g = new GraphBuilder('segment');
   const inputs: SegmentInput[] = [];
   const inputSyms = new Map<string, Sym>();
@@ -51,7 +58,7 @@ export function buildSegment(trace: Trace, outputs: ReadonlyArray<{ op: number; 
     let sym = inputSyms.get(key);
     if (!sym) {
       if (!isLowerableDtype(sig.dtype)) throw new Unsupported(`a ${sig.dtype} input`);
-      sym = g.input(sig.dtype, sig.shape.length, sig.shape);
+      sym = g.input(sig.dtype, sig.shape.length, general ? undefined : sig.shape);
       inputSyms.set(key, sym);
       inputs.push({ from, dtype: sig.dtype, shape: sig.shape });
     }
@@ -64,13 +71,21 @@ export function buildSegment(trace: Trace, outputs: ReadonlyArray<{ op: number; 
     const lowering = loweringFor(kernel.kernelName);
     if (!lowering) throw new GraphBreak(kernel.index, `${kernel.kernelName} has no lowering`);
     const ordered = lowering.inputNames ? lowering.inputNames.map((n) => byName.get(n)) : kernel.inputs;
-    const specs: Array<TensorSpec | undefined> = ordered.map((i) => i && { dtype: i.dtype, rank: i.shape.length, shape: i.shape });
+    const known = !general || lowering.shapeSpecialized;
+    const specs: Array<TensorSpec | undefined> = ordered.map((i) => i && { dtype: i.dtype, rank: i.shape.length, shape: known ? i.shape : undefined });
     const attrs = sharedAttrs(kernel.attrs);
     try {
       const syms = ordered.map((i) => i && symOf(i.from, i));
-      const outputs = lowering.lower(g, syms, { kernelName: kernel.kernelName, inputs: specs, attrs });
+      let shapeInput: Sym | undefined;
+      if (general && lowering.shapeAttr) {
+        const dims = attrs[lowering.shapeAttr] as number[];
+        const fed = g.input('int32', 1, [dims.length]);
+        inputs.push({ from: { kind: 'attr', op: kernel.index, attr: lowering.shapeAttr }, dtype: 'int32', shape: [dims.length] });
+        shapeInput = cast(g, fed, 'int64');
+      }
+      const outputs = lowering.lower(g, syms, { kernelName: kernel.kernelName, inputs: specs, attrs, shapeInput });
       // The trace saw the outputs' shapes: what the next kernels compute from them folds into constants.
-      outputs.forEach((sym, o) => { if (kernel.outputs[o]) g.knowShape(sym, kernel.outputs[o].shape); });
+      if (!general) outputs.forEach((sym, o) => { if (kernel.outputs[o]) g.knowShape(sym, kernel.outputs[o].shape); });
       values.push(outputs);
     } catch (e) {
       if (e instanceof Unsupported) throw new GraphBreak(kernel.index, `${kernel.kernelName}: ${e.message}`);

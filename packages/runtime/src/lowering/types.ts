@@ -12,6 +12,11 @@ export interface KernelCall {
   readonly kernelName: string;
   readonly inputs: ReadonlyArray<TensorSpec | undefined>;
   readonly attrs: NamedAttrMap;
+  /**
+   * In a shape-general segment, the value of the lowering's shapeAttr as an int64 [rank] graph value,
+   * fed per run: the lowering uses it instead of the attr's numbers.
+   */
+  readonly shapeInput?: Sym;
 }
 
 /**
@@ -33,6 +38,11 @@ export interface KernelLowering {
    * size (an uneven last batch) reuses the session.
    */
   readonly batchAgnosticInputs?: readonly number[];
+  /**
+   * An attr that is a list of dims the kernel's output takes (Reshape's `shape`): a shape-general segment
+   * takes it as an input, so that calls differing in those dims share one session (call.shapeInput).
+   */
+  readonly shapeAttr?: string;
   /** Emits the nodes; throw Unsupported to send this call to the cpu fallback. */
   lower(g: GraphBuilder, inputs: ReadonlyArray<Sym | undefined>, call: KernelCall): Sym[];
 }

@@ -53,7 +53,8 @@ function backpropInput(g: GraphBuilder, dy: Sym, filter: Sym, call: KernelCall, 
 
 /**
  * The filter gradient correlates x with dy: a conv whose batch is x's channels, whose kernel is dy
- * (batch as its input channels) and whose dilation is the forward stride.
+ * (batch as its input channels) and whose dilation is the forward stride. The batch never enters the
+ * graph: it stays free.
  */
 function backpropFilter(g: GraphBuilder, x: Sym, dy: Sym, call: KernelCall, depthwise: boolean): Sym {
   requireDtypes(call, ['float32']);
@@ -80,8 +81,7 @@ function backpropFilter(g: GraphBuilder, x: Sym, dy: Sym, call: KernelCall, dept
   const perm = channelsLast ? [3, 0, 1, 2] : [1, 0, 2, 3];
   let xt = cropSpatial(g, transpose(g, x, perm), geo, [info.inHeight, info.inWidth]);
   const dyt = transpose(g, dy, perm);
-  const n = info.batchSize;
-  if (depthwise) xt = g.op('Reshape', [xt, g.int64s([1, cin * n, 0, 0])], {}, like(xt));
+  if (depthwise) xt = g.op('Reshape', [xt, g.int64s([1, -1, 0, 0])], {}, like(xt));
   let dw = g.op('Conv', [xt, dyt], {
     kernel_shape: [info.outHeight, info.outWidth],
     dilations: [info.strideHeight, info.strideWidth],
@@ -104,6 +104,7 @@ export const CONV_2D_BACKPROP_FILTER: KernelLowering = {
   kernelName: 'Conv2DBackpropFilter',
   inputNames: ['x', 'dy'],
   shapeSpecialized: true,
+  batchAgnosticInputs: [0, 1],
   lower: (g, [x, dy], call) => [backpropFilter(g, x!, dy!, call, false)],
 };
 
@@ -118,5 +119,6 @@ export const DEPTHWISE_CONV_2D_BACKPROP_FILTER: KernelLowering = {
   kernelName: 'DepthwiseConv2dNativeBackpropFilter',
   inputNames: ['x', 'dy'],
   shapeSpecialized: true,
+  batchAgnosticInputs: [0, 1],
   lower: (g, [x, dy], call) => [backpropFilter(g, x!, dy!, call, true)],
 };

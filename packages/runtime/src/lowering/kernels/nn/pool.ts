@@ -1,6 +1,6 @@
 import { backend_util, util } from '@tensorflow/tfjs-core';
 import type { GraphBuilder, Sym } from '../../../onnx/graph_builder';
-import { cast, requireDtypes } from '../../helpers';
+import { cast, requireDtypes, reshape, shapeOf } from '../../helpers';
 import { KernelCall, KernelLowering, Unsupported } from '../../types';
 import {
   AxisGeometry, assertOutShape, like, cropSpatial, onnxPads, padSpatial, shapeOfInput, sizeOf, toChannelsFirst,
@@ -108,12 +108,13 @@ export const AVG_POOL: KernelLowering = {
  * MaxPoolGrad routes each dy to its window's first maximum (tfjs's maxPoolPositions, row-major, ties
  * to the first; NaN never wins). ORT's MaxPool Indices make the same choice; they are flat indices
  * into the NCHW input, so a scatter-add into zeros builds dx. Windows without a maximum (all NaN or
- * -Infinity) pass no gradient.
+ * -Infinity) pass no gradient. dx takes its shape from the input at run time: the batch stays free.
  */
 export const MAX_POOL_GRAD: KernelLowering = {
   kernelName: 'MaxPoolGrad',
   inputNames: ['dy', 'input', 'output'],
   shapeSpecialized: true,
+  batchAgnosticInputs: [0, 1, 2],
   lower(g, [dy, input], call) {
     requireDtypes(call, ['float32']);
     const info = poolInfo(call, 1);
@@ -137,18 +138,24 @@ export const MAX_POOL_GRAD: KernelLowering = {
     ], {}, { dtype: 'bool', rank: 1 });
     const idx = g.op('Where', [none, g.scalar('int64', 0), flatIdx], {}, like(flatIdx));
     const upd = g.op('Where', [none, g.scalar('float32', 0), flatDy], {}, like(flatDy));
-    const [n, h, w, c] = xShape;
-    const dx = g.op('ScatterElements', [zeros(g, [n * c * h * w]), idx, upd], { axis: 0, reduction: 'add' },
-      { dtype: 'float32', rank: 1 });
-    return [toChannelsLast(g, g.op('Reshape', [dx, g.int64s([n, c, h, w])], {}, { dtype: 'float32', rank: 4 }))];
+    return [toChannelsLast(g, scatterAddInto(g, xc, idx, upd))];
   },
 };
+
+/** Zeros shaped like `like`, with `updates` added at the flat `indices`. */
+export function scatterAddInto(g: GraphBuilder, like: Sym, indices: Sym, updates: Sym): Sym {
+  const shape = shapeOf(g, like);
+  const flatZeros = reshape(g, g.op('ConstantOfShape', [shape], {}, { dtype: 'float32', rank: like.rank }), [-1]);
+  const dx = g.op('ScatterElements', [flatZeros, indices, updates], { axis: 0, reduction: 'add' }, { dtype: 'float32', rank: 1 });
+  return g.op('Reshape', [dx, shape], {}, { dtype: 'float32', rank: like.rank });
+}
 
 /** AvgPoolGrad sizes its windows without dimRoundingMode. */
 export const AVG_POOL_GRAD: KernelLowering = {
   kernelName: 'AvgPoolGrad',
   inputNames: ['dy', 'input'],
   shapeSpecialized: true,
+  batchAgnosticInputs: [0, 1],
   lower(g, [dy], call) {
     requireDtypes(call, ['float32']);
     const info = poolInfo(call, 1, false);
@@ -171,15 +178,15 @@ export function windowAxes(info: backend_util.Conv2DInfo | backend_util.Conv3DIn
 /**
  * dx of an average pool: dy spread evenly over each window, divided by the full window size even
  * where the forward pool averaged fewer (tfjs's cpu kernels do): a transposed conv with a constant
- * kernel, run per channel by folding channels into the batch.
+ * kernel, run per channel by folding channels into the batch. The batch is inferred (-1): it stays free.
  */
 export function spreadAverage(g: GraphBuilder, dy: Sym, info: backend_util.Conv2DInfo | backend_util.Conv3DInfo): Sym {
   const inShape = info.inShape as number[];
   if (sizeOf(inShape) === 0 || sizeOf(info.outShape) === 0) return zeros(g, inShape);
   const { inSizes, outSizes, kernel, strides } = windowAxes(info);
-  const [n, c] = [inShape[0], inShape[inShape.length - 1]];
+  const c = inShape[inShape.length - 1];
   const geo = transposedGeometry(info);
-  const folded = g.op('Reshape', [toChannelsFirst(g, dy), g.int64s([n * c, 1, ...outSizes])], {}, like(dy));
+  const folded = g.op('Reshape', [toChannelsFirst(g, dy), g.int64s([-1, 1, ...outSizes])], {}, like(dy));
   const k = sizeOf(kernel);
   const weights = g.constant('float32', new Array(k).fill(1 / k), [1, 1, ...kernel]);
   const dx = g.op('ConvTranspose', [folded, weights], {
@@ -188,5 +195,5 @@ export function spreadAverage(g: GraphBuilder, dy: Sym, info: backend_util.Conv2
     pads: [...geo.map((a) => a.begin), ...geo.map((a) => a.end)],
   }, like(dy));
   const full = padSpatial(g, dx, geo);
-  return toChannelsLast(g, g.op('Reshape', [full, g.int64s([n, c, ...inSizes])], {}, like(full)));
+  return toChannelsLast(g, g.op('Reshape', [full, g.int64s([-1, c, ...inSizes])], {}, like(full)));
 }

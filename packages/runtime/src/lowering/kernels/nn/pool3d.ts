@@ -6,7 +6,7 @@ import {
   assertOutShape, axisGeometry, cropSpatial, like, onnxPads, shapeOfInput, sizeOf, toChannelsFirst, toChannelsLast,
   windowGeometry, zeros,
 } from './geometry';
-import { nanToNegInf, padsFitWindow, requireDyMatches, spreadAverage, windowAxes } from './pool';
+import { nanToNegInf, padsFitWindow, requireDyMatches, scatterAddInto, spreadAverage, windowAxes } from './pool';
 
 type Shape5 = [number, number, number, number, number];
 
@@ -99,6 +99,7 @@ export const MAX_POOL_3D_GRAD: KernelLowering = {
   kernelName: 'MaxPool3DGrad',
   inputNames: ['dy', 'input', 'output'],
   shapeSpecialized: true,
+  batchAgnosticInputs: [0, 1, 2],
   lower(g, [dy, input], call) {
     requireDtypes(call, ['float32']);
     const info = pool3dInfo(call, 1);
@@ -138,10 +139,7 @@ export const MAX_POOL_3D_GRAD: KernelLowering = {
     const dyFlat = flat(flipSpatial(g, toChannelsFirst(g, dy!), outSizes));
     const safeIndex = g.op('Where', [none, g.scalar('int64', 0), index], {}, like(index));
     const updates = g.op('Where', [none, g.scalar('float32', 0), dyFlat], {}, like(dyFlat));
-    const [n, c] = [inShape[0], inShape[4]];
-    const dx = g.op('ScatterElements', [zeros(g, [sizeOf(inShape)]), safeIndex, updates], { axis: 0, reduction: 'add' },
-      { dtype: 'float32', rank: 1 });
-    return [toChannelsLast(g, g.op('Reshape', [dx, g.int64s([n, c, ...inSizes])], {}, { dtype: 'float32', rank: 5 }))];
+    return [toChannelsLast(g, scatterAddInto(g, toChannelsFirst(g, input!), safeIndex, updates))];
   },
 };
 
@@ -149,6 +147,7 @@ export const AVG_POOL_3D_GRAD: KernelLowering = {
   kernelName: 'AvgPool3DGrad',
   inputNames: ['dy', 'input'],
   shapeSpecialized: true,
+  batchAgnosticInputs: [0, 1],
   lower(g, [dy], call) {
     requireDtypes(call, ['float32']);
     const info = pool3dInfo(call, 1);

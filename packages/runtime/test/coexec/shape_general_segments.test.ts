@@ -1,0 +1,53 @@
+/**
+ * Shape-general segments: batches of one structure in other shapes (a proposal count, a sequence length
+ * that changes per step) share one session after the first two, instead of a compile each. The program
+ * trains on k rows per step, k drawn from a growing set, through a reshape whose target shape names k:
+ * Reshape's shape attr is fed to the general segment per run.
+ */
+import { Program, data, differential, expectAgreement, prng, tf } from './harness';
+
+const rowsPerStep = (steps: number, lengths: (step: number) => number[]): Program => (log) => {
+  const w = tf.variable(data(1, [6, 4], 0.4));
+  const b = tf.variable(data(2, [4], 0.1));
+  const opt = tf.train.sgd(0.05);
+  const rand = prng(5);
+  for (let step = 0; step < steps; step++) {
+    const choices = lengths(step);
+    const k = choices[Math.floor(rand() * choices.length)];
+    const x = tf.tensor2d(Array.from({ length: k * 6 }, (_, i) => Math.sin(i * 0.7 + step)), [k, 6]);
+    const loss = opt.minimize(() => {
+      const h = tf.tanh(tf.add(tf.matMul(x, w), b));
+      // Reshape to a shape naming k, then back through a -1: both attrs change with k.
+      const grid = tf.reshape(h, [k, 2, 2]);
+      const flat = tf.reshape(tf.mul(grid, grid), [-1, 4]);
+      return tf.mean(tf.sum(flat, 1)) as tf.Scalar;
+    }, true)!;
+    log(loss.dataSync()[0]);
+    loss.dispose();
+    x.dispose();
+  }
+  log(w.dataSync(), b.dataSync());
+};
+
+test('steps in new shapes run on one shape-general segment, with the values eager execution gives', async () => {
+  // Two lengths while co-execution starts, then eight, each coming back: a new shape is a new path at
+  // first (a divergence); its later steps co-execute, on the general segment.
+  const lengths = (step: number) => (step < 10 ? [3, 5] : [3, 4, 5, 6, 7, 8, 9, 10]);
+  const r = await differential(rowsPerStep(70, lengths));
+  expectAgreement(r);
+  const { segments } = r.stats;
+  expect(segments.failed).toBe(0);
+  // No run failed in the worker to be replayed eagerly (a recovered run gives the right values too).
+  expect(segments.recovered).toBe(0);
+  expect(segments.general).toBeGreaterThanOrEqual(1);
+  // Six lengths after the first two, each of which had a compile of its own before.
+  expect(segments.sharedShapes).toBeGreaterThanOrEqual(6);
+  expect(segments.compiled).toBeLessThan(segments.sharedShapes);
+});
+
+test('a program whose shapes never change compiles no shape-general segment', async () => {
+  const r = await differential(rowsPerStep(20, () => [4]));
+  expectAgreement(r);
+  expect(r.stats.segments.general).toBe(0);
+  expect(r.stats.segments.sharedShapes).toBe(0);
+});
