@@ -26,8 +26,25 @@ const { values: opts } = parseArgs({
     minutes: { type: 'string' },
     'warm-cache': { type: 'boolean', default: false },
     'report-only': { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
   },
 });
+if (opts.help) {
+  process.stdout.write(`usage: npm run bench -- [options]
+
+Runs every fixture under tfjs cpu, tfjs wasm, terra eager, terra static, terra and the static limit,
+repeated with the modes interleaved; writes bench/results.md, results.svg and results.json.
+
+  --quick            a smoke run: fewer iterations, one repeat
+  --fixtures a,b     only these fixtures (names of fixtures/ folders)
+  --repeats n        repeats per mode (default 3, quick 1)
+  --minutes m        the time budget the repeats are fitted to (default 25)
+  --warm-cache       time a later run's warm-up (the compiled-graph cache filled by a first run)
+  --report-only      re-render results.md and results.svg from results.json
+  -h, --help         this text
+`);
+  process.exit(0);
+}
 const REPO = path.resolve(__dirname, '..');
 const OUT = { md: path.join(__dirname, 'results.md'), svg: path.join(__dirname, 'results.svg'), json: path.join(__dirname, 'results.json') };
 
