@@ -71,6 +71,15 @@ describe('TraceGraph', () => {
     g.merge(record(program(false)));
     const mulNodes = g.nodes.filter((n) => n.kernel.kernelName === 'Multiply');
     expect(mulNodes).toHaveLength(1);
+    // The scalar is the Multiply's feed, numbered 2 after the extra feed and 1 without: a plan reading its
+    // number must see that it moved (slotVersion), and nothing moves while the path repeats.
+    expect(mulNodes[0].slotInputs).toEqual([1]);
+    expect(g.nodes.find((n) => n.kernel.kernelName === 'Sub')!.slotInputs).toEqual([]);
+    const moved = g.slotVersion;
+    g.merge(record(program(false)));
+    expect(g.slotVersion).toBe(moved);
+    g.merge(record(program(true)));
+    expect(g.slotVersion).toBeGreaterThan(moved);
   });
 
   it('unrolls an inner loop: another trip count is another path', () => {

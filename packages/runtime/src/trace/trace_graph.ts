@@ -49,6 +49,8 @@ export interface GraphNode {
    */
   afterRead: boolean;
   readonly inputs: readonly NodeInput[];
+  /** The inputs that are feeds or carried values: the ones whose numbering may move between calls (movedInputs). */
+  readonly slotInputs: readonly number[];
   /**
    * The nodes of the same call site, kernel and attrs as this one, this one included (one array, shared
    * by them): calls that differ only in where inputs come from, such as a value carried in most steps
@@ -159,6 +161,7 @@ export class TraceGraph {
         const version = ++this.version;
         this.nodes.push({
           id, key, kernel, recent: kernel, lifetimes: [], feedValues: [], feedEchoes: [], inputs, siblings, next: new Map(),
+          slotInputs: inputs.flatMap((input, i) => (input.kind === 'feed' || input.kind === 'carried' ? [i] : [])),
           nextAfter: new Map(), lastNext: undefined, paths: new Set(), ends: 0, breaks: false, afterRead: false, changed: version,
           sourcesChanged: version, pathsChanged: version, lastNextChanged: version,
         });
@@ -172,7 +175,7 @@ export class TraceGraph {
       }
       // A node met several times in one trace (an op on a scalar repeated by layers) moves its inputs between
       // those calls; plans read only the last call's, so it is compared once, after the merge.
-      if (node.recent !== kernel && kept[id] === 0) {
+      if (node.slotInputs.length > 0 && node.recent !== kernel && kept[id] === 0) {
         kept[id] = 1;
         beforeNodes.push(node);
         beforeCalls.push(node.recent);
@@ -212,7 +215,9 @@ export class TraceGraph {
       if (node.lastNext !== id && node.next.size > 1) node.lastNextChanged = ++this.version;
       node.lastNext = id;
     }
-    for (let k = 0; k < beforeNodes.length; k++) if (movedInputs(beforeCalls[k], beforeNodes[k].recent)) this.slotVersion++;
+    for (let k = 0; k < beforeNodes.length; k++) {
+      if (movedInputs(beforeCalls[k], beforeNodes[k].recent, beforeNodes[k].slotInputs)) this.slotVersion++;
+    }
     for (const fetch of trace.fetches) {
       const node = this.nodes[nodeOfOp[fetch.afterKernel]];
       if (node === undefined || node.afterRead) continue;
@@ -311,9 +316,9 @@ export class TraceGraph {
   }
 }
 
-/** Whether a feed index or carried slot of the call differs from the earlier one's. */
-function movedInputs(a: TracedKernel, b: TracedKernel): boolean {
-  for (let i = 0; i < b.inputs.length; i++) {
+/** Whether a feed index or carried slot of the call (at `slots`, GraphNode.slotInputs) differs from the earlier one's. */
+function movedInputs(a: TracedKernel, b: TracedKernel, slots: readonly number[]): boolean {
+  for (const i of slots) {
     const x = a.inputs[i]?.from;
     const y = b.inputs[i].from;
     if (x?.kind === 'feed' && y.kind === 'feed' && x.feed !== y.feed) return true;
