@@ -91,6 +91,13 @@ export interface SegmentInfo {
 }
 
 /**
+ * Batches of one structure that get segments specialized to their shapes before the shape-general one
+ * is compiled: a program that alternates between two shapes (two padded sequence lengths) keeps its
+ * faster specialized segments; a third shape says the sizes keep changing.
+ */
+const SPECIALIZED_SHAPES = 2;
+
+/**
  * Imperative-symbolic co-execution (DESIGN.md, phases 1 to 3), driven by the terra backend's kernel
  * calls, writes and reads:
  * - tracing: kernels run eagerly and are recorded; at each iteration boundary the trace merges into
@@ -114,10 +121,11 @@ export class CoExecutor {
   private readonly counters: CoexecCounters = newCounters();
   private readonly segments = new Map<string, CompiledSegment | { failed: string }>();
   /**
-   * By PendingBatch.generalKey: 'seen' once a batch of that structure got a specialized segment, then its
-   * shape-general segment and the keys sharing it; 'no' where that could not be built or created.
+   * By PendingBatch.generalKey: how many batches of that structure got a specialized segment (each in
+   * shapes of its own), then its shape-general segment and the keys sharing it; 'no' where that could
+   * not be built or created.
    */
-  private readonly generalSegments = new Map<string, { compiled: CompiledSegment; keys: string[] } | 'seen' | 'no'>();
+  private readonly generalSegments = new Map<string, { compiled: CompiledSegment; keys: string[] } | number | 'no'>();
   /** Graph nodes (static mode: positions) found not to lower inside a segment. */
   private readonly breakNodes = new Set<number>();
   private batch = new PendingBatch();
@@ -1138,10 +1146,11 @@ export class CoExecutor {
   }
 
   /**
-   * The segment for a batch whose key has none yet. Its structure's first batch gets a segment of its
-   * own, specialized to its shapes (the fastest to run: shapes fold into constants); a second batch of
-   * the same structure in other shapes gets the shape-general segment (buildSegment), which every later
-   * one shares without a compile. `fresh`: compiled now, its session not made yet.
+   * The segment for a batch whose key has none yet. Its structure's first SPECIALIZED_SHAPES batches
+   * get segments of their own, specialized to their shapes (the fastest to run and to create: shapes
+   * fold into constants); the next one, in shapes not seen yet, gets the shape-general segment
+   * (buildSegment), which every later one shares without a compile. `fresh`: compiled now, its session
+   * not made yet.
    */
   private segmentFor(key: string, batch: PendingBatch, outputs: readonly BatchOutput[]): { segment: CompiledSegment | { failed: string }; fresh: boolean } {
     const generalKey = batch.generalKey(outputs);
@@ -1152,7 +1161,7 @@ export class CoExecutor {
       this.counters.segments.sharedShapes++;
       return { segment: known.compiled, fresh: false };
     }
-    if (known === 'seen') {
+    if (typeof known === 'number' && known >= SPECIALIZED_SHAPES) {
       const general = this.compile(key, batch, outputs, generalKey);
       if (!('failed' in general)) {
         this.generalSegments.set(generalKey!, { compiled: general, keys: [key] });
@@ -1161,7 +1170,7 @@ export class CoExecutor {
         return { segment: general, fresh: true };
       }
       this.generalSegments.set(generalKey!, 'no');
-    } else if (known === undefined) this.generalSegments.set(generalKey!, 'seen');
+    } else if (known !== 'no') this.generalSegments.set(generalKey!, (known ?? 0) + 1);
     const segment = this.compile(key, batch, outputs);
     this.segments.set(key, segment);
     return { segment, fresh: true };
