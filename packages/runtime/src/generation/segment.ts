@@ -67,10 +67,9 @@ export function buildSegment(trace: Trace, outputs: ReadonlyArray<{ op: number; 
 
   for (const kernel of trace.kernels) {
     lowered?.(kernel.index);
-    const byName = new Map(kernel.inputs.map((i) => [i.name, i]));
     const lowering = loweringFor(kernel.kernelName);
     if (!lowering) throw new GraphBreak(kernel.index, `${kernel.kernelName} has no lowering`);
-    const ordered = lowering.inputNames ? lowering.inputNames.map((n) => byName.get(n)) : kernel.inputs;
+    const ordered = lowering.inputNames ? lowering.inputNames.map((n) => kernel.inputs.find((i) => i.name === n)) : kernel.inputs;
     const known = !general || lowering.shapeSpecialized;
     const specs: Array<TensorSpec | undefined> = ordered.map((i) => i && { dtype: i.dtype, rank: i.shape.length, shape: known ? i.shape : undefined });
     const attrs = sharedAttrs(kernel.attrs);
