@@ -385,9 +385,9 @@ export class CoExecutor {
     };
   }
 
-  /** The compiled segments, in compile order. */
+  /** The compiled segments, in compile order (a shape-general one once, though batch keys share it). */
   compiledSegments(): SegmentInfo[] {
-    return [...this.segments.values()].flatMap((s) => ('model' in s
+    return [...new Set(this.segments.values())].flatMap((s) => ('model' in s
       ? [{ name: s.runnerKey, model: s.model, inputs: s.inputs, outputs: s.outputs, nodes: s.nodes, kernels: s.kernels, runs: s.runs }] : []));
   }
 

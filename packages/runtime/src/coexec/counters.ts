@@ -66,7 +66,7 @@ export interface CoexecCounters {
     replays: number;
     /** Runs replayed eagerly because a run failed in the worker (no state is lost). */
     recovered: number;
-    /** Of compiled: shape-general segments (a second batch of one structure in other shapes). */
+    /** Of compiled: shape-general segments (a batch of one structure in a third set of shapes). */
     general: number;
     /** Batches in shapes not seen before that ran on a shape-general segment instead of a compile of their own. */
     sharedShapes: number;

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { coexecution } from '@terrajs/runtime';
-import type { CoexecCounters, CoexecOptions } from '../../src/coexec';
+import type { CoexecCounters, CoexecOptions, SegmentInfo } from '../../src/coexec';
 import { prng } from '../parity/harness';
 
 export { tf, prng };
@@ -31,6 +31,8 @@ export interface DifferentialResult {
   eager: Report;
   coexec: Report;
   stats: CoexecCounters;
+  /** The compiled segments, as dumps see them. */
+  segments: SegmentInfo[];
 }
 
 /** Runs `program` eagerly and co-executed; returns both reports and the co-execution counters. */
@@ -44,9 +46,11 @@ export async function differential(program: Program, options: CoexecOptions = {}
   coexecution.start(options);
   let stats: CoexecCounters;
   let coexec: Report;
+  let segments: SegmentInfo[];
   try {
     coexec = await runOnce(program);
     stats = coexecution.stats()!;
+    segments = coexecution.compiledSegments();
     if (process.env.TERRA_TEST_STATS) process.stderr.write(`${expect.getState().currentTestName}: ${JSON.stringify({ it: stats.iterations, ra: stats.runAhead, seg: stats.segments, div: stats.divergenceCount })}\n`);
   } finally {
     await coexecution.stop();
@@ -54,7 +58,7 @@ export async function differential(program: Program, options: CoexecOptions = {}
   tf.disposeVariables();
   // Whatever the program leaves undisposed, it leaves the same way under co-execution.
   expect(tf.memory().numTensors - before).toBe(eagerLeaked);
-  return { eager, coexec, stats };
+  return { eager, coexec, stats, segments };
 }
 
 /** Asserts equal reports (float tolerance) and that co-execution happened. */

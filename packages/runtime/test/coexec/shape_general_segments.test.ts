@@ -45,6 +45,9 @@ test('steps in new shapes run on one shape-general segment, with the values eage
   // share it, each of which had a compile of its own before.
   expect(segments.sharedShapes).toBeGreaterThanOrEqual(5);
   expect(segments.compiled).toBeLessThan(segments.sharedShapes);
+  // Dumps list each compiled segment once, however many batch keys share it.
+  expect(r.segments.map((s) => s.name)).toEqual([...new Set(r.segments.map((s) => s.name))]);
+  expect(r.segments).toHaveLength(segments.compiled);
 });
 
 test('a program alternating between two shapes keeps a specialized segment for each', async () => {
