@@ -142,12 +142,12 @@ export const MAX_POOL_GRAD: KernelLowering = {
   },
 };
 
-/** Zeros shaped like `like`, with `updates` added at the flat `indices`. */
-export function scatterAddInto(g: GraphBuilder, like: Sym, indices: Sym, updates: Sym): Sym {
-  const shape = shapeOf(g, like);
-  const flatZeros = reshape(g, g.op('ConstantOfShape', [shape], {}, { dtype: 'float32', rank: like.rank }), [-1]);
+/** Zeros shaped like `shaped` (at run time), with `updates` added at the flat `indices`. */
+export function scatterAddInto(g: GraphBuilder, shaped: Sym, indices: Sym, updates: Sym): Sym {
+  const shape = shapeOf(g, shaped);
+  const flatZeros = reshape(g, g.op('ConstantOfShape', [shape], {}, { dtype: 'float32', rank: shaped.rank }), [-1]);
   const dx = g.op('ScatterElements', [flatZeros, indices, updates], { axis: 0, reduction: 'add' }, { dtype: 'float32', rank: 1 });
-  return g.op('Reshape', [dx, shape], {}, { dtype: 'float32', rank: like.rank });
+  return g.op('Reshape', [dx, shape], {}, { dtype: 'float32', rank: shaped.rank });
 }
 
 /** AvgPoolGrad sizes its windows without dimRoundingMode. */
