@@ -1215,7 +1215,7 @@ export class CoExecutor {
           this.counters.segments.failed++;
           this.segments.set(key, this.compileFailed(`ONNX Runtime could not create the session: ${outcome.error}`));
         },
-      }, general);
+      }, generalKey);
       const inputSources = segment.inputs.map((i) => (i.from.kind === 'carried' ? i.from.slot
         : i.from.kind === 'attr' ? { op: i.from.op, attr: i.from.attr } : -1));
       const kernels = batch.kernelList().map((k) => k.kernelName);

@@ -2,6 +2,7 @@ import type { BackendValues, DataId, TensorInfo } from '@tensorflow/tfjs-core';
 import type { ValueId } from '../graph_runner/protocol';
 import { sharedAttrs } from '../lowering/attrs';
 import { loweringFor } from '../lowering/registry';
+import { shapeKey } from '../lowering/shape_key';
 import type { Trace, TracedKernel, TensorSig } from '../trace/trace';
 
 /**
@@ -123,10 +124,7 @@ export class PendingBatch {
       for (const i of k.inputs) {
         if (i.shape.includes(0)) return undefined;
         const ref = i.ref.kind === 'op' ? `${i.ref.op}.${i.ref.output}` : `x${i.ref.slot}`;
-        const index = order.indexOf(i.name);
-        const dims = !lowering.shapeSpecialized ? `${i.shape.length}`
-          : lowering.batchAgnosticInputs?.includes(index) && i.shape.length > 0 ? `[*,${i.shape.slice(1)}]` : `[${i.shape}]`;
-        inputs.push(`${i.name}=${ref}:${i.dtype}:${dims}`);
+        inputs.push(`${i.name}=${ref}:${i.dtype}:${shapeKey(lowering, i.shape, order.indexOf(i.name))}`);
       }
       parts.push(k.kernelName + (lowering.shapeAttr ? dimsAsInput(k.attrs, lowering.shapeAttr) : k.attrs) + inputs.join(','));
     }

@@ -86,9 +86,9 @@ export class SegmentCompiler {
   /**
    * The segment for the batch, to be registered in the GraphRunner's worker under `runnerKey`; `events`
    * say when its runs may be posted and how it ended. Generation's own failures (a GraphBreak) are thrown.
-   * `general`: the shape-general segment (buildSegment), cached under the batch's general key.
+   * With `generalKey` (PendingBatch.generalKey), the shape-general segment (buildSegment), cached under it.
    */
-  compile(runnerKey: string, batch: PendingBatch, outputs: readonly BatchOutput[], events: CompileEvents, general = false): Segment {
+  compile(runnerKey: string, batch: PendingBatch, outputs: readonly BatchOutput[], events: CompileEvents, generalKey?: string): Segment {
     const progress = this.progress;
     const current = { number: ++this.compiles, kernels: batch.size };
     this.latest = current;
@@ -98,12 +98,12 @@ export class SegmentCompiler {
     let segment: Segment | undefined;
     let store: CacheStore | undefined;
     try {
-      const structure = general ? `general:${batch.generalKey(outputs)}` : batch.key(outputs);
+      const structure = generalKey !== undefined ? `general:${generalKey}` : batch.key(outputs);
       key = this.cache && generatedKey(structure, this.generator ??= this.runner.generatorFingerprint());
       segment = key === undefined ? undefined : this.lookup(key);
       if (segment) this.generatedHits++;
       else {
-        segment = buildSegment(batch.toTrace(), outputs, progress && ((n) => progress.update('lowering', n)), general);
+        segment = buildSegment(batch.toTrace(), outputs, progress && ((n) => progress.update('lowering', n)), generalKey !== undefined);
         if (key !== undefined) {
           this.generatedMisses++;
           store = { kind: GENERATED_KIND, key, payload: encodeSegment(segment) };

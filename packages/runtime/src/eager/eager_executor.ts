@@ -5,6 +5,7 @@ import { isLowerableDtype } from '../onnx/dtypes';
 import { OrtTensor, OrtTensorClass, SyncSession } from '../ort/sync_session';
 import { KernelLowering, TensorSpec, Unsupported } from '../lowering/types';
 import { canonicalAttrs, parseAttrs } from '../lowering/attrs';
+import { hasFreeBatch, shapeKey } from '../lowering/shape_key';
 import { recordSession } from '../stats';
 import { EAGER_SESSION_OPTIONS, SessionCache } from './session_cache';
 import { TerraKernelError } from './kernel_error';
@@ -123,20 +124,9 @@ function orderedInputs(lowering: KernelLowering, inputs: NamedTensorInfoMap): Ar
 function cacheKey(lowering: KernelLowering, infos: Array<TensorSig | undefined>, attrs: string): string {
   let key = lowering.kernelName + attrs;
   infos.forEach((info, i) => {
-    if (!info) {
-      key += '|-';
-    } else if (!lowering.shapeSpecialized) {
-      key += `|${info.dtype}:${info.shape.length}`;
-    } else {
-      const dims = hasFreeBatch(lowering, info, i) ? ['*', ...info.shape.slice(1)] : info.shape;
-      key += `|${info.dtype}:${dims.join('x')}`;
-    }
+    key += info ? `|${info.dtype}:${shapeKey(lowering, info.shape, i)}` : '|-';
   });
   return key;
-}
-
-function hasFreeBatch(lowering: KernelLowering, info: TensorSig, index: number): boolean {
-  return (lowering.batchAgnosticInputs?.includes(index) ?? false) && info.shape.length > 0 && !info.shape.includes(0);
 }
 
 function compile(lowering: KernelLowering, infos: Array<TensorSig | undefined>, attrs: NamedAttrMap): CompiledKernel | null {
@@ -147,7 +137,7 @@ function compile(lowering: KernelLowering, infos: Array<TensorSig | undefined>, 
     shape: lowering.shapeSpecialized ? i.shape : undefined,
   });
   const syms = specs.map((s, i) => s && g.input(s.dtype as 'float32', s.rank, s.shape,
-    hasFreeBatch(lowering, infos[i]!, i)));
+    hasFreeBatch(lowering, infos[i]!.shape, i)));
   let outputs;
   try {
     outputs = lowering.lower(g, syms, { kernelName: lowering.kernelName, inputs: specs, attrs });

@@ -118,7 +118,8 @@ export const MAX_POOL_3D_GRAD: KernelLowering = {
       throw new Unsupported('pool geometry');
     }
     const f64 = { dtype: 'float64', rank: 5 } as const;
-    let xd = cast(g, flipSpatial(g, toChannelsFirst(g, input!), inSizes), 'float64');
+    const xc = toChannelsFirst(g, input!);
+    let xd = cast(g, flipSpatial(g, xc, inSizes), 'float64');
     const negInf = g.scalar('float64', -Infinity);
     xd = g.op('Where', [g.op('Equal', [xd, negInf], {}, { dtype: 'bool', rank: 5 }),
       g.scalar('float64', -1e300), xd], {}, f64);
@@ -139,7 +140,7 @@ export const MAX_POOL_3D_GRAD: KernelLowering = {
     const dyFlat = flat(flipSpatial(g, toChannelsFirst(g, dy!), outSizes));
     const safeIndex = g.op('Where', [none, g.scalar('int64', 0), index], {}, like(index));
     const updates = g.op('Where', [none, g.scalar('float32', 0), dyFlat], {}, like(dyFlat));
-    return [toChannelsLast(g, scatterAddInto(g, toChannelsFirst(g, input!), safeIndex, updates))];
+    return [toChannelsLast(g, scatterAddInto(g, xc, safeIndex, updates))];
   },
 };
 

@@ -1,0 +1,19 @@
+import type { KernelLowering } from './types';
+
+/**
+ * Whether the graph a lowering emits leaves input `index`'s batch dim free (batchAgnosticInputs): only
+ * where no dim is zero, since an empty value may be lowered to a constant of its full shape.
+ */
+export function hasFreeBatch(lowering: KernelLowering, shape: readonly number[], index: number): boolean {
+  return (lowering.batchAgnosticInputs?.includes(index) ?? false) && shape.length > 0 && !shape.includes(0);
+}
+
+/**
+ * What of input `index`'s shape the emitted graph depends on, for a cache key: its rank, or for a
+ * shape-specialized lowering its dims, a free batch as `*`. Eager mode's session cache and the key of
+ * a shape-general segment both key by it.
+ */
+export function shapeKey(lowering: KernelLowering, shape: readonly number[], index: number): string {
+  if (!lowering.shapeSpecialized) return `${shape.length}`;
+  return (hasFreeBatch(lowering, shape, index) ? ['*', ...shape.slice(1)] : shape).join('x');
+}
