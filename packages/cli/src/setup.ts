@@ -79,7 +79,7 @@ interface CoexecCounters {
   divergences: Array<{ iteration: number; index: number; kernel: string; site: string; expected: string[] }>;
   kernels: { delegated: number; kernelByKernel: number; replayed: number; whileCompiling: number; eager: number; breaks: number };
   runAhead: { stretches: number; kernels: number; abandoned: number; recomputed: number };
-  segments: { compiled: number; failed: number; runs: number; kernelPrograms: number; replays: number; general: number; sharedShapes: number };
+  segments: { compiled: number; failed: number; runs: number; kernelPrograms: number; deferred: number; replays: number; general: number; sharedShapes: number };
   feeds: number;
   compileMs: number;
   waitMs: number;
@@ -172,7 +172,7 @@ export interface StatsReport {
     byKernel: Record<string, KernelCounts>;
   } & KernelCounts;
   /** `runs` counts kernel programs' runs too (`kernelPrograms`: first occurrences run kernel by kernel). */
-  segments: { compiled: number; failed: number; runs: number; kernelPrograms: number; replays: number; general: number; sharedShapes: number };
+  segments: { compiled: number; failed: number; runs: number; kernelPrograms: number; deferred: number; replays: number; general: number; sharedShapes: number };
   /** Stretches dispatched before JS issued their kernels, kernels that claimed them, stretches left early. */
   runAhead: { stretches: number; kernels: number; abandoned: number; recomputed: number };
   timings: { compileMs: number; generateMs: number; sessionMs: number; waitMs: number; totalMs: number };
@@ -230,7 +230,7 @@ function buildReport(config: TerraConfig, selected: Selected, startNs: bigint, e
       }
       : { counted: false, ort: 0, cpu: 0, view: 0, delegated: 0, kernelByKernel: 0, replayed: 0, whileCompiling: 0, breaks: 0, byKernel: {} },
     runAhead: co ? { ...co.runAhead } : { stretches: 0, kernels: 0, abandoned: 0, recomputed: 0 },
-    segments: co ? { ...co.segments } : { compiled: 0, failed: 0, runs: 0, kernelPrograms: 0, replays: 0, general: 0, sharedShapes: 0 },
+    segments: co ? { ...co.segments } : { compiled: 0, failed: 0, runs: 0, kernelPrograms: 0, deferred: 0, replays: 0, general: 0, sharedShapes: 0 },
     timings: {
       compileMs: round(co?.compileMs ?? 0), generateMs: round(co?.compile?.generateMs ?? 0), sessionMs: round(co?.compile?.sessionMs ?? 0),
       waitMs: round(co?.waitMs ?? 0), totalMs: round(totalMs),
@@ -266,7 +266,8 @@ function readableSummary(r: StatsReport): string {
   const general = r.segments.general || r.segments.sharedShapes
     ? ` (${r.segments.general} shape-general, shared by ${r.segments.sharedShapes} batches in new shapes)` : '';
   lines.push(`  segments: ${r.segments.compiled} compiled${general} (${r.timings.compileMs.toFixed(1)} ms), ${r.segments.runs} runs` +
-    `${r.segments.kernelPrograms ? ` (${r.segments.kernelPrograms} of them kernel by kernel)` : ''}` +
+    `${r.segments.kernelPrograms ? ` (${r.segments.kernelPrograms} of them kernel by kernel` +
+      `${r.segments.deferred ? `, ${r.segments.deferred} in a shape seen once, not compiled` : ''})` : ''}` +
     `${r.segments.failed ? `, ${r.segments.failed} could not compile (${r.segments.replays} eager replays)` : ''}; JS waited ${r.timings.waitMs.toFixed(1)} ms for values`);
   if (r.cache) lines.push(cacheLine(r.cache, r.timings));
   lines.push(`  run-ahead: ${r.runAhead.stretches} stretches dispatched before JS issued them, ${r.runAhead.kernels} kernels claimed, ` +

@@ -121,11 +121,13 @@ export class CoExecutor {
   private readonly counters: CoexecCounters = newCounters();
   private readonly segments = new Map<string, CompiledSegment | { failed: string }>();
   /**
-   * By PendingBatch.generalKey: how many batches of that structure got a specialized segment (each in
-   * shapes of its own), then its shape-general segment and the keys sharing it; 'no' where that could
-   * not be built or created.
+   * By PendingBatch.generalKey: how many sets of shapes that structure was seen in, and its
+   * shape-general segment with the keys sharing it once compiled; 'no' where that could not be built or created.
    */
-  private readonly generalSegments = new Map<string, { compiled: CompiledSegment; keys: string[] } | number | 'no'>();
+  private readonly structures = new Map<string, { shapes: number; general?: { compiled: CompiledSegment; keys: string[] } | 'no' }>();
+  /** Batch keys seen once and run without a compile (see segmentFor), with their rank among their structure's shapes. */
+  private readonly sightedOnce = new Map<string, number>();
+  private sightings = 0;
   /** Graph nodes (static mode: positions) found not to lower inside a segment. */
   private readonly breakNodes = new Set<number>();
   private batch = new PendingBatch();
@@ -906,11 +908,15 @@ export class CoExecutor {
       let segment = this.segments.get(key);
       if (!segment) {
         const found = this.segmentFor(key, batch, outputs);
+        if (found === 'sighted') {
+          this.counters.segments.deferred++;
+          return this.postKernels(`sighting${this.sightings++}`, batch, outputs) || 'compiling';
+        }
         segment = found.segment;
         // Its first occurrence runs kernel by kernel, before the session exists (the optimizer's or the
         // GraphRunner's worker makes it meanwhile).
         if (found.fresh && !('failed' in segment) && this.options.firstOccurrence !== 'wait') {
-          return (this.options.firstOccurrence !== 'host' && this.postKernels(segment, batch, outputs)) || 'compiling';
+          return (this.options.firstOccurrence !== 'host' && this.postKernels(segment.runnerKey, batch, outputs, segment)) || 'compiling';
         }
       }
       if (!('failed' in segment) && !segment.ready) {
@@ -937,17 +943,17 @@ export class CoExecutor {
    * The first occurrence of a segment whose session is not ready, posted as a kernel program: the
    * GraphRunner runs its kernels one by one on the single-kernel sessions eager execution uses, so JS
    * goes on as it does for a segment (it neither computes them nor waits for the values they take).
-   * False if one of its kernels would not run on ORT.
+   * False if one of its kernels would not run on ORT. `segment`: the one compiled for the batch, if any.
    */
-  private postKernels(segment: CompiledSegment, batch: PendingBatch, outputs: readonly BatchOutput[]): Posted | false {
+  private postKernels(key: string, batch: PendingBatch, outputs: readonly BatchOutput[], segment?: CompiledSegment): Posted | false {
     const built = kernelProgram(batch, outputs, (name, inputs, attrs) => eagerExecutor.kernelModel(loweringFor(name)!, inputs, attrs));
     if (!built) return false;
     // The static limit measures the segment: what its run would have taken is recorded all the same.
-    if (this.profile) {
+    if (this.profile && segment) {
       const segmentInputs = this.segmentInputIds(segment, batch);
       this.profile.run(segment.runnerKey, segment.model, segmentInputs, (id) => this.runner.readSync(id));
     }
-    const runnerKey = `${segment.runnerKey}.kernels`;
+    const runnerKey = `${key}.kernels`;
     this.runner.program(runnerKey, built.program, (kernel) => built.models.get(kernel)!);
     this.counters.segments.kernelPrograms++;
     const inputIds = built.slots.map((slot) => this.upload(batch.externals[slot]));
@@ -1146,31 +1152,49 @@ export class CoExecutor {
   }
 
   /**
-   * The segment for a batch whose key has none yet. Its structure's first SPECIALIZED_SHAPES batches
-   * get segments of their own, specialized to their shapes (the fastest to run and to create: shapes
-   * fold into constants); the next one, in shapes not seen yet, gets the shape-general segment
+   * The segment for a batch whose key has none yet. Its structure's first set of shapes gets a segment
+   * specialized to them at once (the fastest to run and to create: shapes fold into constants). A
+   * structure's later shapes are often seen only once (a proposal count that changes every step), so a
+   * batch in one of them first runs kernel by kernel with no compile ('sighted'; generating and creating
+   * a large segment costs tens of runs of it), and gets a specialized segment if its shapes come again,
+   * up to SPECIALIZED_SHAPES sets. A set beyond those compiles the shape-general segment
    * (buildSegment), which every later one shares without a compile. `fresh`: compiled now, its session
    * not made yet.
    */
-  private segmentFor(key: string, batch: PendingBatch, outputs: readonly BatchOutput[]): { segment: CompiledSegment | { failed: string }; fresh: boolean } {
+  private segmentFor(key: string, batch: PendingBatch, outputs: readonly BatchOutput[]):
+    { segment: CompiledSegment | { failed: string }; fresh: boolean } | 'sighted' {
     const generalKey = batch.generalKey(outputs);
-    const known = generalKey === undefined ? 'no' : this.generalSegments.get(generalKey);
-    if (typeof known === 'object') {
-      known.keys.push(key);
-      this.segments.set(key, known.compiled);
-      this.counters.segments.sharedShapes++;
-      return { segment: known.compiled, fresh: false };
-    }
-    if (typeof known === 'number' && known >= SPECIALIZED_SHAPES) {
-      const general = this.compile(key, batch, outputs, generalKey);
-      if (!('failed' in general)) {
-        this.generalSegments.set(generalKey!, { compiled: general, keys: [key] });
-        this.segments.set(key, general);
-        this.counters.segments.general++;
-        return { segment: general, fresh: true };
+    const structure = generalKey === undefined ? undefined : this.structures.get(generalKey) ?? { shapes: 0 };
+    if (generalKey !== undefined && structure) {
+      this.structures.set(generalKey, structure);
+      if (typeof structure.general === 'object') {
+        structure.general.keys.push(key);
+        this.segments.set(key, structure.general.compiled);
+        this.counters.segments.sharedShapes++;
+        return { segment: structure.general.compiled, fresh: false };
       }
-      this.generalSegments.set(generalKey!, 'no');
-    } else if (known !== 'no') this.generalSegments.set(generalKey!, (known ?? 0) + 1);
+      let rank = this.sightedOnce.get(key);
+      if (rank === undefined) {
+        rank = ++structure.shapes;
+        // The static limit needs every run's segment; the other first-occurrence policies run none as kernels.
+        const defer = rank > 1 && (rank <= SPECIALIZED_SHAPES || structure.general === 'no')
+          && this.options.firstOccurrence !== 'wait' && this.options.firstOccurrence !== 'host' && !this.profile;
+        if (defer) {
+          this.sightedOnce.set(key, rank);
+          return 'sighted';
+        }
+      } else this.sightedOnce.delete(key);
+      if (rank > SPECIALIZED_SHAPES && structure.general === undefined) {
+        const general = this.compile(key, batch, outputs, generalKey);
+        if (!('failed' in general)) {
+          structure.general = { compiled: general, keys: [key] };
+          this.segments.set(key, general);
+          this.counters.segments.general++;
+          return { segment: general, fresh: true };
+        }
+        structure.general = 'no';
+      }
+    }
     const segment = this.compile(key, batch, outputs);
     this.segments.set(key, segment);
     return { segment, fresh: true };
@@ -1178,8 +1202,10 @@ export class CoExecutor {
 
   /** ORT could not create a shape-general session: the batches that were to share it compile their own. */
   private dropGeneral(generalKey: string): void {
-    const entry = this.generalSegments.get(generalKey);
-    this.generalSegments.set(generalKey, 'no');
+    const structure = this.structures.get(generalKey);
+    if (!structure) return;
+    const entry = structure.general;
+    structure.general = 'no';
     if (typeof entry !== 'object') return;
     for (const key of entry.keys) this.segments.delete(key);
     this.counters.segments.general--;

@@ -61,8 +61,13 @@ export interface CoexecCounters {
     failed: number;
     /** Runs posted, kernel programs' included. */
     runs: number;
-    /** First occurrences run as kernel programs while their session was being created. */
+    /** First occurrences run as kernel programs while their session was being created, or instead of a compile (`deferred`). */
     kernelPrograms: number;
+    /**
+     * Batches in a structure's new shape run as kernel programs without a compile: their segment is
+     * compiled only if the shape comes again (see CoExecutor.segmentFor).
+     */
+    deferred: number;
     replays: number;
     /** Runs replayed eagerly because a run failed in the worker (no state is lost). */
     recovered: number;
@@ -113,7 +118,7 @@ export function newCounters(): CoexecCounters {
     divergenceCount: 0,
     divergences: [],
     kernels: { delegated: 0, kernelByKernel: 0, replayed: 0, whileCompiling: 0, eager: 0, breaks: 0 },
-    segments: { compiled: 0, failed: 0, runs: 0, kernelPrograms: 0, replays: 0, recovered: 0, general: 0, sharedShapes: 0 },
+    segments: { compiled: 0, failed: 0, runs: 0, kernelPrograms: 0, deferred: 0, replays: 0, recovered: 0, general: 0, sharedShapes: 0 },
     runAhead: { stretches: 0, kernels: 0, abandoned: 0, recomputed: 0, plans: 0 },
     feeds: 0,
     compileMs: 0,

@@ -63,3 +63,29 @@ test('a program whose shapes never change compiles no shape-general segment', as
   expect(r.stats.segments.general).toBe(0);
   expect(r.stats.segments.sharedShapes).toBe(0);
 });
+
+describe("a structure's new shape", () => {
+  // Rows are 3 in every step but those listed, which take 5: the first of those is a new path (a
+  // divergence, traced); at the next one the path co-executes, in shapes its structure has not run in.
+  const program = (fives: number[]) => rowsPerStep(40, (step) => (fives.includes(step) ? [5] : [3]));
+
+  test('runs kernel by kernel without a compile when it is seen once co-executed', async () => {
+    const once = await differential(program([20, 26]));
+    expectAgreement(once);
+    const steady = await differential(program([20]));
+    expectAgreement(steady);
+    expect(once.stats.segments.deferred).toBeGreaterThanOrEqual(1);
+    expect(once.stats.segments.kernelPrograms).toBe(steady.stats.segments.kernelPrograms + once.stats.segments.deferred);
+    expect(once.stats.segments.compiled).toBe(steady.stats.segments.compiled);
+  });
+
+  test('gets a specialized segment when it comes again', async () => {
+    const once = await differential(program([20, 26]));
+    const twice = await differential(program([20, 26, 32]));
+    expectAgreement(twice);
+    expect(once.stats.segments.deferred).toBeGreaterThanOrEqual(1);
+    expect(twice.stats.segments.deferred).toBe(once.stats.segments.deferred);
+    expect(twice.stats.segments.compiled).toBe(once.stats.segments.compiled + once.stats.segments.deferred);
+    expect(twice.stats.segments.general).toBe(0);
+  });
+});
