@@ -12,7 +12,7 @@ const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replac
 
 function speedups(f) {
   const eager = f.modes.eager?.ms;
-  const time = (key) => (key === 'limit' ? f.limit?.ms : f.modes[key]?.outcome.kind === 'ok' ? f.modes[key].ms : undefined);
+  const time = (key) => (key === 'limit' ? f.limit?.ms : ['ok', 'drift'].includes(f.modes[key]?.outcome.kind) ? f.modes[key].ms : undefined);
   return SERIES.map((s) => {
     const t = time(s.key);
     return eager !== undefined && t !== undefined && t > 0 ? eager / t : undefined;

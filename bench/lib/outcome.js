@@ -22,9 +22,17 @@ function errorLine(stderr) {
 }
 
 /**
- * { kind, detail }: kind is 'ok', 'wrong', 'failed', 'cannot-run', 'timed-out' or 'unchecked' (no
- * reference to compare with). With sameIterations, the whole output is compared line by line;
- * otherwise (a baseline run for fewer iterations) the losses of the steps both runs printed.
+ * Steps whose losses must agree before a baseline's later difference counts as drift: the first (the
+ * forward pass and loss, before any update) and the second (after one update, so the gradients too).
+ */
+const AGREEING_FOR_DRIFT = 2;
+
+/**
+ * { kind, detail }: kind is 'ok', 'wrong', 'drift', 'failed', 'cannot-run', 'timed-out' or 'unchecked'
+ * (no reference to compare with). With sameIterations, the whole output is compared line by line;
+ * otherwise (a baseline run for fewer iterations, on another backend) the losses of the steps both runs
+ * printed: 'drift' when they agree over the first steps and part later, as float differences between
+ * backends do once an optimizer such as Adam amplifies them; a wrong kernel shows from the first steps.
  */
 function outcome(run, reference, sameIterations) {
   if (run.timedOut) return { kind: 'timed-out', detail: `killed after ${(run.ms / 1000).toFixed(0)} s` };
@@ -40,16 +48,19 @@ function outcome(run, reference, sameIterations) {
   } else {
     const ref = stepLines(reference.stdout);
     const mine = stepLines(run.stdout);
-    const common = [...mine.keys()].filter((s) => ref.has(s));
-    problems = common.length === 0 ? ['no step printed by both runs']
-      : common.filter((s) => !sameLine(ref.get(s).text, mine.get(s).text)).slice(0, 1).map((s) => {
-        const [a, b] = [ref.get(s).loss, mine.get(s).loss];
-        const rel = Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b));
-        return `step ${s} loss ${b} against ${a}${Number.isFinite(rel) ? ` (${(100 * rel).toPrecision(2)}% apart)` : ''}`;
-      });
+    const common = [...mine.keys()].filter((s) => ref.has(s)).sort((a, b) => a - b);
+    if (common.length === 0) return { kind: 'wrong', detail: 'no step printed by both runs' };
+    const first = common.findIndex((s) => !sameLine(ref.get(s).text, mine.get(s).text));
+    if (first < 0) return { kind: 'ok', detail: '' };
+    const s = common[first];
+    const [a, b] = [ref.get(s).loss, mine.get(s).loss];
+    const rel = Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b));
+    const apart = `step ${s} loss ${b} against ${a}${Number.isFinite(rel) ? ` (${(100 * rel).toPrecision(2)}% apart)` : ''}`;
+    if (first >= AGREEING_FOR_DRIFT) return { kind: 'drift', detail: `steps ${common[0]}-${common[first - 1]} agree; ${apart}` };
+    problems = [apart];
   }
   if (problems.length === 0) return { kind: 'ok', detail: '' };
   return { kind: 'wrong', detail: problems[0].replace(/:\n\s*/, ': ').replace(/\n\s*/g, '; ') };
 }
 
-module.exports = { outcome };
+module.exports = { outcome, AGREEING_FOR_DRIFT };

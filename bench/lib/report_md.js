@@ -23,7 +23,7 @@ function timeCell(m) {
   if (!m) return '-';
   const k = m.outcome.kind;
   if (k === 'cannot-run' || (m.ms === undefined && k !== 'ok')) return outcomeText(m.outcome, true);
-  const notes = [...(k === 'wrong' ? ['wrong'] : []), ...(m.cpuKernels?.length ? [`${m.cpuKernels.join(', ')} on tfjs cpu`] : [])];
+  const notes = [...(k === 'wrong' || k === 'drift' ? [k] : []), ...(m.cpuKernels?.length ? [`${m.cpuKernels.join(', ')} on tfjs cpu`] : [])];
   return notes.length ? `${ms(m.ms)} (${notes.join('; ')})` : ms(m.ms);
 }
 
@@ -127,8 +127,10 @@ function renderMarkdown(data, summary) {
     '',
     'terra static and terra are compared with terra eager line by line over the whole output; tfjs cpu and wasm (fewer ' +
       'iterations) on the losses of the steps both printed. Numbers agree within 1e-3 relative or 1e-4 absolute. Between ' +
-      'backends (tfjs cpu or wasm against ORT) float differences can grow over training steps: "wrong" there gives how ' +
-      'far apart the losses are, to tell drift from a wrong kernel.',
+      'backends (tfjs cpu or wasm against ORT) float differences grow over training steps, fastest under Adam (it turns ' +
+      'a last-bit difference in a near-zero gradient into a step of about the learning rate): "drift" is a baseline whose ' +
+      'losses agree over the first two steps (the forward pass, then the first update) and part later; "wrong" one that ' +
+      'parts within them. Both give how far apart the losses are.',
     '',
     '## Where terra\'s time goes',
     '',

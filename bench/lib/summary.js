@@ -2,9 +2,9 @@
 // ratios, geometric means and the four targets of issue 5.
 const { geomean, median } = require('./stats');
 
-const SEVERITY = ['ok', 'unchecked', 'wrong', 'timed-out', 'failed', 'cannot-run'];
+const SEVERITY = ['ok', 'unchecked', 'drift', 'wrong', 'timed-out', 'failed', 'cannot-run'];
 /** Outcomes whose run went to its end, so that its time per iteration means something. */
-const RAN = new Set(['ok', 'unchecked', 'wrong']);
+const RAN = new Set(['ok', 'unchecked', 'drift', 'wrong']);
 
 const TARGETS = { vsEager: 2.5, vsWasm: 3, vsLimit: 0.9, warmupShare: 0.1 };
 
