@@ -98,6 +98,33 @@ describe('SharedConstants', () => {
     expect(SharedConstants.kind(new Float32Array(1 << 19).fill(1))).toBeUndefined();
   });
 
+  it('shares a small value from the second time its content is uploaded, however many values recur', () => {
+    const shared = new SharedConstants();
+    const scalar = (v: number) => new Float32Array([v]);
+    // Twelve constants of one signature (an optimizer's betas, epsilons, a layer's scalars) come every step.
+    const constants = [0.5, 0.001, 0.999, 1e-7, -0.0002, 0, 0.2, 128, -0.5, -1, 2, 512];
+    let id = 0;
+    for (const v of constants) {
+      expect(shared.find('small', 'float32', [], scalar(v))).toBeUndefined();
+      expect(shared.add('small', 'float32', [], scalar(v), id++)).toBe(false);
+    }
+    for (const v of constants) expect(shared.add('small', 'float32', [], scalar(v), id++)).toBe(true);
+    constants.forEach((v, i) => expect(shared.find('small', 'float32', [], scalar(v))).toBe(constants.length + i));
+    expect(shared.find('small', 'float32', [], scalar(-0))).toBeUndefined();
+    expect(shared.find('small', 'float32', [1], scalar(0.5))).toBeUndefined();
+    expect(shared.find('small', 'int32', [], new Int32Array([2]))).toBeUndefined();
+    expect(shared.size).toBe(constants.length);
+  });
+
+  it('never shares a small value that changes every time', () => {
+    const shared = new SharedConstants();
+    for (let step = 0; step < 5000; step++) expect(shared.add('small', 'float32', [], new Float32Array([step]), step)).toBe(false);
+    expect(shared.size).toBe(0);
+    // The oldest sightings are forgotten: a value from long ago is a first sighting again.
+    expect(shared.add('small', 'float32', [], new Float32Array([0]), 1)).toBe(false);
+    expect(shared.add('small', 'float32', [], new Float32Array([4999]), 2)).toBe(true);
+  });
+
   it('holds at most 64 MB of fills in the worker', () => {
     const shared = new SharedConstants();
     let added = 0;

@@ -1343,6 +1343,9 @@ export class CoExecutor {
   /** The worker's id for an external, feeding the host value if the worker has none yet. */
   private upload(ext: External): ValueId {
     if (ext.worker !== undefined) return ext.worker;
+    // Uploaded since the batch took the external (by an earlier batch's run).
+    const uploaded = this.entry(ext.dataId)?.worker;
+    if (uploaded !== undefined) return uploaded;
     const values = toHostData(ext.values!, ext.dtype);
     const shared = SharedConstants.kind(values);
     if (shared) return this.uploadConstant(shared, ext, values);

@@ -3,21 +3,27 @@ import type { HostData, ValueId } from '../graph_runner/protocol';
 import { FILL_BYTES, isFill, sameValues } from '../trace/same_values';
 
 /**
- * Small host values (a learning rate, an optimizer's beta) are uploaded to the worker once per
- * distinct content and shared, instead of once per tensor: the worker's copy is never modified, and
- * comparing the content is the guard that it did not change. So are larger values of one element
- * repeated (the ones a gradient starts from, as large as the activation): known by their signature
- * and that element, without a host copy.
+ * Small host values (a learning rate, an optimizer's beta, the scalars tfjs makes of a number operand)
+ * are uploaded to the worker once per distinct content and shared, instead of once per tensor: the
+ * worker's copy is never modified, and comparing the content is the guard that it did not change. A
+ * small value is shared from the second time its content is uploaded: one that changes every time (a
+ * step counter, a decaying learning rate) is never held twice, so the shared ones are the values that
+ * recur, however many of them a program has. So are larger values of one element repeated (the ones a
+ * gradient starts from, as large as the activation): known by their signature and that element,
+ * without a host copy, and shared at once.
  */
 const SHARED_CONSTANT_BYTES = 4096;
-/** Distinct values shared per signature: a value that changes every time (a step counter) stops being shared. */
-const VERSIONS_PER_SIGNATURE = 4;
 const MAX_SHARED = 4096;
+/** Small values uploaded once and remembered in case they come again (the oldest forgotten first). */
+const MAX_SEEN_ONCE = 1024;
 /** What the shared fills may hold in the worker together (they stay there until the run ends). */
 const MAX_FILL_BYTES = 64 << 20;
 
 export class SharedConstants {
-  private readonly bySignature = new Map<string, Array<{ values: HostData; id: ValueId }>>();
+  /** Shared small values, by signature and a hash of their bytes. */
+  private readonly small = new Map<string, Array<{ values: HostData; id: ValueId }>>();
+  /** Copies of small values uploaded once, by the same key. */
+  private readonly seenOnce = new Map<string, HostData[]>();
   private readonly fills = new Map<string, ValueId>();
   private count = 0;
   private fillBytes = 0;
@@ -37,10 +43,13 @@ export class SharedConstants {
 
   find(kind: 'small' | 'fill', dtype: DataType, shape: readonly number[], values: HostData): ValueId | undefined {
     if (kind === 'fill') return this.fills.get(fillKey(dtype, shape, values));
-    return this.bySignature.get(signature(dtype, shape))?.find((c) => sameValues(c.values, values))?.id;
+    return this.small.get(smallKey(dtype, shape, values))?.find((c) => sameValues(c.values, values))?.id;
   }
 
-  /** Shares a value just uploaded under `id`; false if it cannot be shared (it then belongs to its tensor). */
+  /**
+   * Shares a value just uploaded under `id` (one find() did not know); false if it is not shared (it
+   * then belongs to its tensor): a small value the first time its content comes, or past the bounds.
+   */
   add(kind: 'small' | 'fill', dtype: DataType, shape: readonly number[], values: HostData, id: ValueId): boolean {
     if (this.count >= MAX_SHARED) return false;
     if (kind === 'fill') {
@@ -50,18 +59,43 @@ export class SharedConstants {
       this.count++;
       return true;
     }
-    const key = signature(dtype, shape);
-    const known = this.bySignature.get(key) ?? [];
-    if (known.length >= VERSIONS_PER_SIGNATURE) return false;
-    known.push({ values: values.slice(), id });
-    this.bySignature.set(key, known);
+    const key = smallKey(dtype, shape, values);
+    const seen = this.seenOnce.get(key);
+    const at = seen ? seen.findIndex((v) => sameValues(v, values)) : -1;
+    if (at < 0) {
+      this.remember(key, values.slice());
+      return false;
+    }
+    const [copy] = seen!.splice(at, 1);
+    if (seen!.length === 0) this.seenOnce.delete(key);
+    const known = this.small.get(key) ?? [];
+    known.push({ values: copy, id });
+    this.small.set(key, known);
     this.count++;
     return true;
+  }
+
+  private remember(key: string, values: HostData): void {
+    const seen = this.seenOnce.get(key);
+    if (seen) {
+      seen.push(values);
+      return;
+    }
+    if (this.seenOnce.size >= MAX_SEEN_ONCE) this.seenOnce.delete(this.seenOnce.keys().next().value!);
+    this.seenOnce.set(key, [values]);
   }
 }
 
 function signature(dtype: DataType, shape: readonly number[]): string {
   return `${dtype}[${shape.join(',')}]`;
+}
+
+/** A small value's signature and the FNV-1a hash of its bytes (equal contents, equal keys; -0 is not 0). */
+function smallKey(dtype: DataType, shape: readonly number[], values: HostData): string {
+  const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
+  return `${signature(dtype, shape)}#${(h >>> 0).toString(36)}`;
 }
 
 /** A fill's signature and element (-0 apart from 0; every NaN one key, as sameValues takes any NaN for any other). */
