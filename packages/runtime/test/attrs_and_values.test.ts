@@ -114,6 +114,12 @@ describe('SharedConstants', () => {
     expect(shared.find('small', 'float32', [1], scalar(0.5))).toBeUndefined();
     expect(shared.find('small', 'int32', [], new Int32Array([2]))).toBeUndefined();
     expect(shared.size).toBe(constants.length);
+    // One buffer under two shapes (a reshape shares its values): each shape is a value of its own.
+    const buffer = new Float32Array([7, 8]);
+    shared.add('small', 'float32', [2], buffer, 100);
+    expect(shared.add('small', 'float32', [2], buffer, 101)).toBe(true);
+    expect(shared.find('small', 'float32', [2], buffer)).toBe(101);
+    expect(shared.find('small', 'float32', [1, 2], buffer)).toBeUndefined();
   });
 
   it('never shares a small value that changes every time', () => {

@@ -16,6 +16,7 @@ const SHARED_CONSTANT_BYTES = 4096;
 const MAX_SHARED = 4096;
 /** Small values uploaded once and remembered in case they come again (the oldest forgotten first). */
 const MAX_SEEN_ONCE = 1024;
+const SEEN_PER_KEY = 4;
 /** What the shared fills may hold in the worker together (they stay there until the run ends). */
 const MAX_FILL_BYTES = 64 << 20;
 
@@ -25,6 +26,7 @@ export class SharedConstants {
   /** Copies of small values uploaded once, by the same key. */
   private readonly seenOnce = new Map<string, HostData[]>();
   private readonly fills = new Map<string, ValueId>();
+  private lastHash: { values: HostData; hash: string } | undefined;
   private count = 0;
   private fillBytes = 0;
 
@@ -43,7 +45,7 @@ export class SharedConstants {
 
   find(kind: 'small' | 'fill', dtype: DataType, shape: readonly number[], values: HostData): ValueId | undefined {
     if (kind === 'fill') return this.fills.get(fillKey(dtype, shape, values));
-    return this.small.get(smallKey(dtype, shape, values))?.find((c) => sameValues(c.values, values))?.id;
+    return this.small.get(this.keyOf(dtype, shape, values))?.find((c) => sameValues(c.values, values))?.id;
   }
 
   /**
@@ -59,7 +61,7 @@ export class SharedConstants {
       this.count++;
       return true;
     }
-    const key = smallKey(dtype, shape, values);
+    const key = this.keyOf(dtype, shape, values);
     const seen = this.seenOnce.get(key);
     const at = seen ? seen.findIndex((v) => sameValues(v, values)) : -1;
     if (at < 0) {
@@ -75,10 +77,17 @@ export class SharedConstants {
     return true;
   }
 
+  /** The small key; the contents' hash is computed once for the find() and add() of one upload. */
+  private keyOf(dtype: DataType, shape: readonly number[], values: HostData): string {
+    if (this.lastHash?.values !== values) this.lastHash = { values, hash: contentHash(values) };
+    return `${signature(dtype, shape)}#${this.lastHash.hash}`;
+  }
+
   private remember(key: string, values: HostData): void {
     const seen = this.seenOnce.get(key);
     if (seen) {
-      seen.push(values);
+      // Contents whose hashes collide: a few are kept, the oldest forgotten.
+      if (seen.push(values) > SEEN_PER_KEY) seen.shift();
       return;
     }
     if (this.seenOnce.size >= MAX_SEEN_ONCE) this.seenOnce.delete(this.seenOnce.keys().next().value!);
@@ -90,12 +99,17 @@ function signature(dtype: DataType, shape: readonly number[]): string {
   return `${dtype}[${shape.join(',')}]`;
 }
 
-/** A small value's signature and the FNV-1a hash of its bytes (equal contents, equal keys; -0 is not 0). */
-function smallKey(dtype: DataType, shape: readonly number[], values: HostData): string {
-  const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+/** An FNV-1a hash of the contents, by 32-bit words where it can (equal contents, equal hashes; -0 is not 0). */
+function contentHash(values: HostData): string {
   let h = 0x811c9dc5;
-  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
-  return `${signature(dtype, shape)}#${(h >>> 0).toString(36)}`;
+  if (values.byteOffset % 4 === 0 && values.byteLength % 4 === 0) {
+    const words = new Int32Array(values.buffer, values.byteOffset, values.byteLength / 4);
+    for (let i = 0; i < words.length; i++) h = Math.imul(h ^ words[i], 0x01000193);
+  } else {
+    const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+    for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
+  }
+  return (h >>> 0).toString(36);
 }
 
 /** A fill's signature and element (-0 apart from 0; every NaN one key, as sameValues takes any NaN for any other). */
