@@ -9,6 +9,7 @@ import { pathToFileURL } from 'url';
 import { addHook } from 'pirates';
 import type { TerraConfig } from './config';
 import { transformSource, wantsTransform } from './transform';
+import { withoutSourceMapComment } from './dependency_source_maps';
 import { CacheReport, cacheCoexecOptions, cacheLine } from './compile_cache';
 import { progressCoexecOptions } from './compile_progress_bar';
 import { dumpAtExit } from './dump/write_dump';
@@ -23,6 +24,7 @@ const Module = require('module') as {
 
 export const SHIM_PATH = path.join(__dirname, 'tfjs_node_shim.js');
 const TFJS_NODE = new Set(['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu']);
+const NODE_MODULES = `${path.sep}node_modules${path.sep}`;
 
 let installed = false;
 
@@ -39,7 +41,10 @@ export function terraPackageDirs(): string[] {
   return dirs.map((d) => d + path.sep);
 }
 
-/** The hooks that make programs run instrumented: CommonJS require hook, ESM loader, tfjs-node alias, source maps. */
+/**
+ * The hooks that make programs run instrumented: CommonJS require hook, ESM loader, tfjs-node alias, source
+ * maps (of the program's code: see dependency_source_maps.ts).
+ */
 export function installHooks(config: TerraConfig, root: string): void {
   if (installed) return;
   installed = true;
@@ -61,6 +66,13 @@ export function installHooks(config: TerraConfig, root: string): void {
       matcher: (filename) => !own.some((d) => filename.startsWith(d)) && wantsTransform(filename, config.instrument),
     },
   );
+
+  addHook(withoutSourceMapComment, {
+    exts: ['.js', '.cjs'],
+    ignoreNodeModules: false,
+    matcher: (filename) => filename.includes(NODE_MODULES) && !own.some((d) => filename.startsWith(d)) &&
+      !wantsTransform(filename, config.instrument),
+  });
 
   if (typeof Module.register === 'function') {
     Module.register(pathToFileURL(path.join(__dirname, 'esm_loader.js')).href, pathToFileURL(__filename).href, {
