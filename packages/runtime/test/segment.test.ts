@@ -85,6 +85,36 @@ describe('segment generation from a trace', () => {
     tf.dispose(x3);
   });
 
+  it("builds a shape-general segment whose slices take their begin and size per run, a size of -1 kept", () => {
+    // Direct kernel calls: tfjs's slice op resolves a -1 size itself, a kernel call may still pass one.
+    const traced = (x: tf.Tensor, begin: number[], size: number[]) =>
+      tf.mul(tf.engine().runKernel('Slice', { x }, { begin, size }) as tf.Tensor, 2);
+    const at = (rows: number) => ({ begin: [rows - 2, 1], size: [2, -1] });
+    const x4 = seeded(7, [4, 5]);
+    trace.beginTracing();
+    tf.tidy(() => traced(x4, at(4).begin, at(4).size).dataSync());
+    const t = trace.endTracing()!;
+    const last = t.kernels[t.kernels.length - 1];
+    const segment = buildSegment(t, [{ op: last.index, output: 0 }], undefined, true);
+    expect(segment.inputs.filter((i) => i.from.kind === 'attr').map((i) => (i.from as { attr: string }).attr).sort()).toEqual(['begin', 'size']);
+
+    const session = new SyncSession(segment.model, { graphOptimizationLevel: 'all' });
+    for (const rows of [4, 6, 3]) {
+      const x = seeded(20 + rows, [rows, 5]);
+      const { begin, size } = at(rows);
+      const feeds = segment.inputs.map((input) => {
+        if (input.from.kind === 'attr') return new OrtTensorClass('int32', Int32Array.from(input.from.attr === 'begin' ? begin : size), [2]);
+        if (input.from.kind === 'feed') return new OrtTensorClass('float32', t.feeds[input.from.feed].values as Float32Array, []);
+        return new OrtTensorClass('float32', x.dataSync() as Float32Array, [rows, 5]);
+      });
+      const [result] = session.run(feeds);
+      expect(result.dims).toEqual([2, 4]);
+      expect(Array.from(result.data as Float32Array)).toEqual(Array.from(traced(x, begin, size).dataSync()));
+      tf.dispose(x);
+    }
+    tf.dispose(x4);
+  });
+
   it('reports a kernel with no lowering as a graph break', () => {
     trace.beginTracing();
     tf.tidy(() => tf.unique(tf.tensor1d([1, 2, 1])).values.dataSync());

@@ -2,7 +2,8 @@ import type { BackendValues, DataId, TensorInfo } from '@tensorflow/tfjs-core';
 import type { ValueId } from '../graph_runner/protocol';
 import { sharedAttrs } from '../lowering/attrs';
 import { loweringFor } from '../lowering/registry';
-import { shapeKey } from '../lowering/shape_key';
+import { fedAttrs, shapeKey } from '../lowering/shape_key';
+import type { KernelLowering } from '../lowering/types';
 import type { Trace, TracedKernel, TensorSig } from '../trace/trace';
 
 /**
@@ -126,7 +127,7 @@ export class PendingBatch {
         const ref = i.ref.kind === 'op' ? `${i.ref.op}.${i.ref.output}` : `x${i.ref.slot}`;
         inputs.push(`${i.name}=${ref}:${i.dtype}:${shapeKey(lowering, i.shape, order.indexOf(i.name))}`);
       }
-      parts.push(k.kernelName + (lowering.shapeAttr ? dimsAsInput(k.attrs, lowering.shapeAttr) : k.attrs) + inputs.join(','));
+      parts.push(k.kernelName + (lowering.shapeAttrs ? dimsAsInput(lowering, k.attrs) : k.attrs) + inputs.join(','));
     }
     return `${parts.join(';')}->${outputs.map((o) => `${o.op}.${o.output}`).join(',')}`;
   }
@@ -177,9 +178,10 @@ function workerIds(externals: readonly External[]): Set<ValueId> {
   return ids;
 }
 
-/** Attrs with the shape attr's dims left out (a general segment is fed them), an inferred -1 kept in place. */
-function dimsAsInput(attrs: string, name: string): string {
+/** Attrs with the fed attrs' numbers left out (a general segment is fed them), each -1 kept in place. */
+function dimsAsInput(lowering: KernelLowering, attrs: string): string {
   const parsed = sharedAttrs(attrs);
-  const dims = parsed[name] as number[];
-  return JSON.stringify({ ...parsed, [name]: dims.map((d) => (d === -1 ? -1 : 'n')) });
+  const keyed: Record<string, unknown> = { ...parsed };
+  for (const name of fedAttrs(lowering, parsed)) keyed[name] = (parsed[name] as number[]).map((d) => (d === -1 ? -1 : 'n'));
+  return JSON.stringify(keyed);
 }

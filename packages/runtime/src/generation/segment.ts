@@ -3,12 +3,13 @@ import { isLowerableDtype } from '../onnx/dtypes';
 import { cast } from '../lowering/helpers';
 import { loweringFor } from '../lowering/registry';
 import { sharedAttrs } from '../lowering/attrs';
+import { fedAttrs } from '../lowering/shape_key';
 import { TensorSpec, Unsupported } from '../lowering/types';
 import type { Provenance, TensorSig, Trace } from '../trace/trace';
 
 /**
  * A value the segment takes from outside: a feed, a variable's value or a carried value; in a
- * shape-general segment also a kernel's shape attr (KernelLowering.shapeAttr), as int32 dims.
+ * shape-general segment also a kernel's shape attr (KernelLowering.shapeAttrs), as int32 numbers.
  */
 export interface SegmentInput extends TensorSig {
   readonly from: Exclude<Provenance, { kind: 'op' }> | { readonly kind: 'attr'; readonly op: number; readonly attr: string };
@@ -75,14 +76,16 @@ export function buildSegment(trace: Trace, outputs: ReadonlyArray<{ op: number; 
     const attrs = sharedAttrs(kernel.attrs);
     try {
       const syms = ordered.map((i) => i && symOf(i.from, i));
-      let shapeInput: Sym | undefined;
-      if (general && lowering.shapeAttr) {
-        const dims = attrs[lowering.shapeAttr] as number[];
-        const fed = g.input('int32', 1, [dims.length]);
-        inputs.push({ from: { kind: 'attr', op: kernel.index, attr: lowering.shapeAttr }, dtype: 'int32', shape: [dims.length] });
-        shapeInput = cast(g, fed, 'int64');
+      let attrInputs: Record<string, Sym> | undefined;
+      if (general) {
+        for (const name of fedAttrs(lowering, attrs)) {
+          const dims = attrs[name] as number[];
+          const fed = g.input('int32', 1, [dims.length]);
+          inputs.push({ from: { kind: 'attr', op: kernel.index, attr: name }, dtype: 'int32', shape: [dims.length] });
+          (attrInputs ??= {})[name] = cast(g, fed, 'int64');
+        }
       }
-      const outputs = lowering.lower(g, syms, { kernelName: kernel.kernelName, inputs: specs, attrs, shapeInput });
+      const outputs = lowering.lower(g, syms, { kernelName: kernel.kernelName, inputs: specs, attrs, attrInputs });
       // The trace saw the outputs' shapes: what the next kernels compute from them folds into constants.
       if (!general) outputs.forEach((sym, o) => { if (kernel.outputs[o]) g.knowShape(sym, kernel.outputs[o].shape); });
       values.push(outputs);

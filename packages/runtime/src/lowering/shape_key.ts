@@ -1,3 +1,4 @@
+import type { NamedAttrMap } from '@tensorflow/tfjs-core';
 import type { KernelLowering } from './types';
 
 /**
@@ -16,4 +17,12 @@ export function hasFreeBatch(lowering: KernelLowering, shape: readonly number[],
 export function shapeKey(lowering: KernelLowering, shape: readonly number[], index: number): string {
   if (!lowering.shapeSpecialized) return `${shape.length}`;
   return (hasFreeBatch(lowering, shape, index) ? ['*', ...shape.slice(1)] : shape).join('x');
+}
+
+/** The lowering's shapeAttrs this call gives as lists of numbers: the ones a shape-general segment is fed. */
+export function fedAttrs(lowering: KernelLowering, attrs: NamedAttrMap): string[] {
+  return (lowering.shapeAttrs ?? []).filter((name) => {
+    const v = attrs[name];
+    return Array.isArray(v) && v.every((d) => typeof d === 'number');
+  });
 }

@@ -13,10 +13,10 @@ export interface KernelCall {
   readonly inputs: ReadonlyArray<TensorSpec | undefined>;
   readonly attrs: NamedAttrMap;
   /**
-   * In a shape-general segment, the value of the lowering's shapeAttr as an int64 [rank] graph value,
-   * fed per run: the lowering uses it instead of the attr's numbers.
+   * In a shape-general segment, the values of the lowering's shapeAttrs (those given as lists), each an
+   * int64 [length] graph value fed per run: the lowering uses them instead of the attrs' numbers.
    */
-  readonly shapeInput?: Sym;
+  readonly attrInputs?: Readonly<Record<string, Sym>>;
 }
 
 /**
@@ -39,10 +39,11 @@ export interface KernelLowering {
    */
   readonly batchAgnosticInputs?: readonly number[];
   /**
-   * An attr that is a list of dims the kernel's output takes (Reshape's `shape`): a shape-general segment
-   * takes it as an input, so that calls differing in those dims share one session (call.shapeInput).
+   * Attrs that are lists of dims or offsets that change with the sizes (Reshape's `shape`, Slice's `begin`
+   * and `size`): a shape-general segment takes each one given as a list as an input, so that calls
+   * differing in those numbers share one session (call.attrInputs). A -1 stays in the structure.
    */
-  readonly shapeAttr?: string;
+  readonly shapeAttrs?: readonly string[];
   /** Emits the nodes; throw Unsupported to send this call to the cpu fallback. */
   lower(g: GraphBuilder, inputs: ReadonlyArray<Sym | undefined>, call: KernelCall): Sym[];
 }

@@ -5,6 +5,7 @@
  * trains on k rows per step, k drawn from a growing set, through a reshape whose target shape names k:
  * Reshape's shape attr is fed to the general segment per run.
  */
+import { coexecution } from '@terrajs/runtime';
 import { Program, data, differential, expectAgreement, prng, tf } from './harness';
 
 const rowsPerStep = (steps: number, lengths: (step: number) => number[]): Program => (log) => {
@@ -88,4 +89,34 @@ describe("a structure's new shape", () => {
     expect(twice.stats.segments.compiled).toBe(once.stats.segments.compiled + once.stats.segments.deferred);
     expect(twice.stats.segments.general).toBe(0);
   });
+});
+
+test("slices whose begin and size follow the length share one shape-general segment (Slice's attrs fed per run)", async () => {
+  // A decoder's sampling loop in miniature: each step runs on a window one longer than the last, slicing
+  // a position table to its length and reading the last row's logits back.
+  const decode: Program = async (log) => {
+    const table = data(3, [12, 4], 0.5);
+    const w = data(4, [4, 4], 0.3);
+    for (let pass = 0; pass < 3; pass++) {
+      for (let len = 1; len <= 10; len++) {
+        const last = tf.tidy(() => {
+          const x = tf.tensor2d(Array.from({ length: len * 4 }, (_, i) => Math.cos(i + pass)), [len, 4]);
+          const h = tf.tanh(tf.matMul(x.add(tf.slice(table, [0, 0], [len, 4])), w));
+          return tf.slice(h, [len - 1, 0], [1, 4]);
+        });
+        log(await last.data());
+        last.dispose();
+        coexecution.markIteration();
+      }
+    }
+  };
+  const r = await differential(decode);
+  expectAgreement(r);
+  const { segments } = r.stats;
+  expect(segments.failed).toBe(0);
+  expect(segments.recovered).toBe(0);
+  expect(segments.general).toBeGreaterThanOrEqual(1);
+  // Ten lengths: two specialized at most, one general, and the lengths after the third share it.
+  expect(segments.sharedShapes).toBeGreaterThanOrEqual(6);
+  expect(segments.compiled).toBeLessThanOrEqual(4);
 });

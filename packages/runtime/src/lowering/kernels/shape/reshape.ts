@@ -5,13 +5,13 @@ import { unsqueeze } from './common';
 export const RESHAPE: KernelLowering = {
   kernelName: 'Reshape',
   inputNames: ['x'],
-  shapeAttr: 'shape',
+  shapeAttrs: ['shape'],
   lower(g, [x], call) {
     const shape = call.attrs.shape as number[];
     // tfjs's 0 is a real zero (ONNX allowzero=1), which ONNX forbids next to an inferred -1.
     if (shape.includes(-1) && shape.includes(0)) throw new Unsupported('reshape with 0 and -1');
     if (shape.some((d) => d < -1) || shape.filter((d) => d === -1).length > 1) throw new Unsupported('bad shape');
-    return [g.op('Reshape', [x!, call.shapeInput ?? g.int64s(shape)], { allowzero: 1 }, { dtype: x!.dtype, rank: shape.length })];
+    return [g.op('Reshape', [x!, call.attrInputs?.shape ?? g.int64s(shape)], { allowzero: 1 }, { dtype: x!.dtype, rank: shape.length })];
   },
 };
 

@@ -12,6 +12,7 @@ function padTo(v: number | number[] | undefined | null, rank: number, fill: numb
 export const SLICE: KernelLowering = {
   kernelName: 'Slice',
   inputNames: ['x'],
+  shapeAttrs: ['begin', 'size'],
   lower(g, [x], call) {
     const rank = x!.rank;
     if (rank === 0) throw new Unsupported('slice of a scalar');
@@ -21,6 +22,20 @@ export const SLICE: KernelLowering = {
     if (begin.length !== rank || size.length !== rank) throw new Unsupported('begin/size length');
     if (begin.some((b) => b < 0) || size.some((s) => s < -1)) throw new Unsupported('negative begin or size');
     const axes = begin.map((_, i) => i);
+    const fed = call.attrInputs;
+    if (fed?.begin || fed?.size) {
+      // A shape-general segment: the numbers come per run (tfjs-core's slice op gives both full length,
+      // checked in range); which sizes are -1 is part of the segment's structure.
+      const given = (name: 'begin' | 'size') => (call.attrs[name] as number[]).length === rank;
+      if ((fed.begin && !given('begin')) || (fed.size && !given('size'))) throw new Unsupported('begin/size shorter than the rank');
+      const starts = fed.begin ?? g.int64s(begin);
+      const sizes = fed.size ?? g.int64s(size);
+      const vector = { dtype: 'int64', rank: 1 } as const;
+      const toEnd = g.constant('bool', size.map((s) => s === -1), [rank]);
+      const ends = g.op('Where', [toEnd, g.int64s(new Array(rank).fill(BIG)), g.op('Add', [starts, sizes], {}, vector)], {}, vector);
+      const target = g.op('Where', [toEnd, g.int64s(new Array(rank).fill(0)), sizes], {}, vector);
+      return [g.op('Reshape', [slice(g, x!, starts, ends, axes), target], {}, { dtype: x!.dtype, rank })];
+    }
     const out = slice(g, x!, begin, begin.map((b, i) => (size[i] === -1 ? BIG : b + size[i])), axes);
     // ONNX clamps a slice that overruns the input where tfjs throws: reshaping to the requested
     // sizes (0 keeps the axis as is) makes ORT reject a clamped result instead.
