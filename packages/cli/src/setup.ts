@@ -279,7 +279,7 @@ function readableSummary(r: StatsReport): string {
     ? ` (${r.segments.general} shape-general, shared by ${r.segments.sharedShapes} batches in new shapes)` : '';
   lines.push(`  segments: ${r.segments.compiled} compiled${general} (${r.timings.compileMs.toFixed(1)} ms), ${r.segments.runs} runs` +
     `${r.segments.kernelPrograms ? ` (${r.segments.kernelPrograms} of them kernel by kernel` +
-      `${r.segments.deferred ? `, ${r.segments.deferred} in a shape seen once, not compiled` : ''})` : ''}` +
+      `${r.segments.deferred ? `, ${r.segments.deferred} of them seen once, not compiled` : ''})` : ''}` +
     `${r.segments.failed ? `, ${r.segments.failed} could not compile (${r.segments.replays} eager replays)` : ''}; JS waited ${r.timings.waitMs.toFixed(1)} ms for values`);
   if (r.cache) lines.push(cacheLine(r.cache, r.timings));
   lines.push(`  run-ahead: ${r.runAhead.stretches} stretches dispatched before JS issued them, ${r.runAhead.kernels} kernels claimed, ` +

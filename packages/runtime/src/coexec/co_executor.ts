@@ -1152,14 +1152,15 @@ export class CoExecutor {
   }
 
   /**
-   * The segment for a batch whose key has none yet. Its structure's first set of shapes gets a segment
-   * specialized to them at once (the fastest to run and to create: shapes fold into constants). A
-   * structure's later shapes are often seen only once (a proposal count that changes every step), so a
-   * batch in one of them first runs kernel by kernel with no compile ('sighted'; generating and creating
-   * a large segment costs tens of runs of it), and gets a specialized segment if its shapes come again,
-   * up to SPECIALIZED_SHAPES sets. A set beyond those compiles the shape-general segment
-   * (buildSegment), which every later one shares without a compile. `fresh`: compiled now, its session
-   * not made yet.
+   * The segment for a batch whose key has none yet. A batch first seen once co-execution is under way
+   * (a path learned from a divergence, an evaluation every few steps, a new sampled configuration) is
+   * often never seen again, and generating and creating a large segment costs as much as tens of runs
+   * of it: it first runs kernel by kernel with no compile ('sighted'), and is compiled when it comes
+   * again. So is a structure's second set of shapes (a proposal count that changes every step). What the
+   * first co-executed iteration meets is the program's steady path, compiled at once; so is a
+   * structure's set of shapes beyond SPECIALIZED_SHAPES, which compiles the shape-general segment
+   * (buildSegment) that every later one shares without a compile. Specialized segments are the fastest
+   * to run and to create (shapes fold into constants). `fresh`: compiled now, its session not made yet.
    */
   private segmentFor(key: string, batch: PendingBatch, outputs: readonly BatchOutput[]):
     { segment: CompiledSegment | { failed: string }; fresh: boolean } | 'sighted' {
@@ -1173,31 +1174,39 @@ export class CoExecutor {
         this.counters.segments.sharedShapes++;
         return { segment: structure.general.compiled, fresh: false };
       }
-      let rank = this.sightedOnce.get(key);
-      if (rank === undefined) {
-        rank = ++structure.shapes;
-        // The static limit needs every run's segment; the other first-occurrence policies run none as kernels.
-        const defer = rank > 1 && (rank <= SPECIALIZED_SHAPES || structure.general === 'no')
-          && this.options.firstOccurrence !== 'wait' && this.options.firstOccurrence !== 'host' && !this.profile;
-        if (defer) {
-          this.sightedOnce.set(key, rank);
-          return 'sighted';
-        }
-      } else this.sightedOnce.delete(key);
-      if (rank > SPECIALIZED_SHAPES && structure.general === undefined) {
-        const general = this.compile(key, batch, outputs, generalKey);
-        if (!('failed' in general)) {
-          structure.general = { compiled: general, keys: [key] };
-          this.segments.set(key, general);
-          this.counters.segments.general++;
-          return { segment: general, fresh: true };
-        }
-        structure.general = 'no';
+    }
+    let rank = this.sightedOnce.get(key);
+    if (rank === undefined) {
+      rank = structure ? ++structure.shapes : 1;
+      const specialized = !structure || rank <= SPECIALIZED_SHAPES || structure.general === 'no';
+      const { coexecuted, diverged } = this.counters.iterations;
+      if (specialized && (rank > 1 || coexecuted + diverged > 0) && this.mayDefer()) {
+        this.sightedOnce.set(key, rank);
+        return 'sighted';
       }
+    } else this.sightedOnce.delete(key);
+    if (generalKey !== undefined && structure && rank > SPECIALIZED_SHAPES && structure.general === undefined) {
+      const general = this.compile(key, batch, outputs, generalKey);
+      if (!('failed' in general)) {
+        structure.general = { compiled: general, keys: [key] };
+        this.segments.set(key, general);
+        this.counters.segments.general++;
+        return { segment: general, fresh: true };
+      }
+      structure.general = 'no';
     }
     const segment = this.compile(key, batch, outputs);
     this.segments.set(key, segment);
     return { segment, fresh: true };
+  }
+
+  /**
+   * Whether a batch may run kernel by kernel instead of compiling: not where every run must be a
+   * segment's (the static limit's profile, firstOccurrence 'wait') or where first occurrences run on the
+   * host instead (firstOccurrence 'host').
+   */
+  private mayDefer(): boolean {
+    return this.options.firstOccurrence !== 'wait' && this.options.firstOccurrence !== 'host' && !this.profile;
   }
 
   /** ORT could not create a shape-general session: the batches that were to share it compile their own. */

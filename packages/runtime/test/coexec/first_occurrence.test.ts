@@ -72,3 +72,44 @@ test("with firstOccurrence 'wait', every co-executed step runs as the segment", 
   expect(r.stats.runAhead.stretches).toBe(co);
   expect(r.stats.segments.runs).toBe(co);
 });
+
+describe('a batch first seen once co-execution is under way', () => {
+  // Training every step; at the steps listed, an evaluation pass too, read back: a path of its own that
+  // the steady steps never take (an evaluation every few epochs, a branch taken on a rare value).
+  const withEvaluations = (evaluations: number[]) => async (log: (...v: Array<number | ArrayLike<number>>) => void): Promise<void> => {
+    const w = tf.variable(data(81, [32, 32], 0.1));
+    const x = data(91, [16, 32]);
+    const held = data(92, [4, 32]);
+    const opt = tf.train.sgd(0.05);
+    for (let step = 0; step < 30; step++) {
+      if (evaluations.includes(step)) log(tf.tidy(() => tf.sigmoid(tf.matMul(tf.matMul(held, w), w)).sum().dataSync()[0]));
+      const loss = opt.minimize(() => tf.mean(tf.square(tf.tanh(tf.matMul(x, w)))) as tf.Scalar, true)!;
+      log(loss.dataSync()[0]);
+      loss.dispose();
+    }
+    log(w.dataSync());
+    tf.dispose([x, held]);
+  };
+
+  test('runs kernel by kernel without a compile; the steady path compiled at once', async () => {
+    const steady = await differential(withEvaluations([]));
+    expectAgreement(steady);
+    expect(steady.stats.segments.deferred).toBe(0);
+    expect(steady.stats.segments.compiled).toBe(1);
+    // The evaluation at step 14 is a divergence: a new path, traced. The next step's batches are cut
+    // where JS writes its scalars (no stretch runs ahead of a path just learned), into pieces no steady
+    // step has: each runs kernel by kernel, and only the steady step's segment is compiled.
+    const learned = await differential(withEvaluations([14]));
+    expectAgreement(learned);
+    expect(learned.stats.segments.deferred).toBeGreaterThan(0);
+    expect(learned.stats.segments.compiled).toBe(1);
+  });
+
+  test('is compiled when it comes again', async () => {
+    const learned = await differential(withEvaluations([14]));
+    // At step 20 the evaluation co-executes, and the step after it is cut into the same pieces again.
+    const again = await differential(withEvaluations([14, 20]));
+    expectAgreement(again);
+    expect(again.stats.segments.compiled).toBeGreaterThan(learned.stats.segments.compiled);
+  });
+});
