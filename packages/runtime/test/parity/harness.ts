@@ -50,6 +50,8 @@ export function rand(shape: number[], dtype: 'float32' | 'int32' | 'bool' = 'flo
 export interface ParityOptions {
   /** Kernels that must have been dispatched to ONNX Runtime on terra. */
   onOrt?: string[];
+  /** Kernels that must have run on ONNX Runtime every time (no call on the cpu fallback). */
+  onlyOrt?: string[];
   rtol?: number;
   atol?: number;
 }
@@ -80,6 +82,10 @@ export function expectParity(fn: () => tf.Tensor | tf.Tensor[], opts: ParityOpti
     if (!ks || ks.ort === 0) {
       throw new Error(`kernel ${k} did not run on ORT: ${JSON.stringify(s.byKernel)}`);
     }
+  }
+  for (const k of opts.onlyOrt ?? []) {
+    const ks = s.byKernel[k];
+    if (!ks || ks.ort === 0 || ks.cpu > 0) throw new Error(`kernel ${k} did not always run on ORT: ${JSON.stringify(s.byKernel[k])}`);
   }
   expect(actual.length).toBe(expected.length);
   const rtol = opts.rtol ?? 1e-5;

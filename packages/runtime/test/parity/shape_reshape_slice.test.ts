@@ -101,6 +101,10 @@ describe('shape: transpose, reverse, tile, pad', () => {
         tf.reverse(rand([2, 1, 3, 2, 2, 3], dtype), [1, -1, 3]),
       ], { onOrt: ['Reverse'] });
     });
+    it(`Reverse ${dtype} with no axis (every axis), on ORT`, () => {
+      expectParity(() => [tf.reverse(rand([5], dtype)), tf.reverse(rand([3, 4], dtype)), tf.reverse(rand([2, 3, 2], dtype))],
+        { onlyOrt: ['Reverse'] });
+    });
     it(`FlipLeftRight ${dtype}`, () => {
       if (dtype !== 'float32') return;
       expectParity(() => tf.image.flipLeftRight(rand([2, 3, 4, 3], dtype) as tf.Tensor4D),

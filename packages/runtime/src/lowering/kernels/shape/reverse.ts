@@ -14,8 +14,9 @@ export const REVERSE: KernelLowering = {
   inputNames: ['x'],
   lower(g, [x], call) {
     const rank = x!.rank;
-    const dims = call.attrs.dims as number | number[];
-    const list = Array.isArray(dims) ? dims : [dims];
+    const dims = call.attrs.dims as number | number[] | null | undefined;
+    // No axis (tf.reverse(x)) reverses every one, as tfjs's parseAxisParam reads it.
+    const list = dims == null ? Array.from({ length: rank }, (_, i) => i) : Array.isArray(dims) ? dims : [dims];
     if (list.some((d) => !Number.isInteger(d))) throw new Unsupported('non-integer axis');
     if (rank === 0) return [identity(g, x!)];
     if (list.some((d) => d < -rank || d >= rank)) throw new Unsupported('axis out of range');
