@@ -64,8 +64,8 @@ export interface CoexecCounters {
     /** First occurrences run as kernel programs while their session was being created, or instead of a compile (`deferred`). */
     kernelPrograms: number;
     /**
-     * Batches in a structure's new shape run as kernel programs without a compile: their segment is
-     * compiled only if the shape comes again (see CoExecutor.segmentFor).
+     * Batches first seen after the first co-executed iteration, or in a structure's second set of shapes,
+     * run as kernel programs without a compile: compiled only if they come again (CoExecutor.segmentFor).
      */
     deferred: number;
     replays: number;
