@@ -452,9 +452,14 @@ async function differentialProgram(tf, coexecution, spec, { lenient = false } = 
   return { eager, coexec, stats, problems };
 }
 
-/** Whether co-execution really ran part of the program (else the comparison tested nothing). */
+/**
+ * Whether co-execution really ran part of the program (else the comparison tested nothing): kernels in
+ * segments, or in kernel programs (a batch's first occurrence, and a batch first seen late, which is
+ * compiled only when it comes again).
+ */
 function coexecuted(stats) {
-  return !!stats && stats.iterations.coexecuted + stats.iterations.diverged > 0 && stats.kernels.delegated > 0;
+  return !!stats && stats.iterations.coexecuted + stats.iterations.diverged > 0 &&
+    stats.kernels.delegated + stats.kernels.kernelByKernel > 0;
 }
 
 module.exports = { runProgram, differentialProgram, compareReports, coexecuted, values, OPS };
