@@ -6,7 +6,7 @@
  * Reshape's shape attr is fed to the general segment per run.
  */
 import { coexecution } from '@terrajs/runtime';
-import { Program, data, differential, expectAgreement, prng, tf } from './harness';
+import { DifferentialResult, Program, data, differential, expectAgreement, prng, tf } from './harness';
 
 const rowsPerStep = (steps: number, lengths: (step: number) => number[]): Program => (log) => {
   const w = tf.variable(data(1, [6, 4], 0.4));
@@ -31,17 +31,25 @@ const rowsPerStep = (steps: number, lengths: (step: number) => number[]): Progra
   log(w.dataSync(), b.dataSync());
 };
 
+/**
+ * The run agrees with eager execution and compiled a shape-general segment, with nothing failed: no
+ * compile, and no run in the worker replayed eagerly (a recovered run gives the right values too).
+ */
+function expectGeneralSegments(r: DifferentialResult): DifferentialResult['stats'] {
+  expectAgreement(r);
+  const { segments } = r.stats;
+  expect(segments.failed).toBe(0);
+  expect(segments.recovered).toBe(0);
+  expect(segments.general).toBeGreaterThanOrEqual(1);
+  return r.stats;
+}
+
 test('steps in new shapes run on one shape-general segment, with the values eager execution gives', async () => {
   // Two lengths while co-execution starts, then eight, each coming back: a new shape is a new path at
   // first (a divergence); its later steps co-execute, on the general segment.
   const lengths = (step: number) => (step < 10 ? [3, 5] : [3, 4, 5, 6, 7, 8, 9, 10]);
   const r = await differential(rowsPerStep(70, lengths));
-  expectAgreement(r);
-  const { segments } = r.stats;
-  expect(segments.failed).toBe(0);
-  // No run failed in the worker to be replayed eagerly (a recovered run gives the right values too).
-  expect(segments.recovered).toBe(0);
-  expect(segments.general).toBeGreaterThanOrEqual(1);
+  const { segments } = expectGeneralSegments(r);
   // The first two lengths have specialized segments, the third compiles the general one; the other five
   // share it, each of which had a compile of its own before.
   expect(segments.sharedShapes).toBeGreaterThanOrEqual(5);
@@ -111,11 +119,7 @@ test("slices whose begin and size follow the length share one shape-general segm
     }
   };
   const r = await differential(decode);
-  expectAgreement(r);
-  const { segments } = r.stats;
-  expect(segments.failed).toBe(0);
-  expect(segments.recovered).toBe(0);
-  expect(segments.general).toBeGreaterThanOrEqual(1);
+  const { segments } = expectGeneralSegments(r);
   // Ten lengths: two specialized at most, one general, and the lengths after the third share it.
   expect(segments.sharedShapes).toBeGreaterThanOrEqual(6);
   expect(segments.compiled).toBeLessThanOrEqual(4);
