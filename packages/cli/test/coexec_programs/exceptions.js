@@ -1,5 +1,6 @@
 // An exception thrown and caught mid-iteration: kernels before the throw take effect, later ones do
-// not. Also an error thrown by tfjs itself (a shape mismatch) and a throw inside tf.tidy. A plain tfjs program.
+// not. Also errors thrown by tfjs itself (a shape mismatch before any kernel; a kernel's, on an index out of
+// range) and a throw inside tf.tidy. A plain tfjs program.
 const tf = require('@tensorflow/tfjs');
 
 let seed = 555;
@@ -40,6 +41,13 @@ for (let step = 0; step < 50; step++) {
     } catch (e) {
       console.log(`tfjs error at ${step}: ${e.message.split(':')[0]}`);
     }
+  }
+  // The gather's kernel throws on the index's value every fifth step (first after co-execution started).
+  try {
+    const row = tf.tidy(() => tf.gather(w, tf.tensor1d([step % 5 === 3 ? D + step : step % D], 'int32')).dataSync()[0]);
+    console.log(`row ${f(row)}`);
+  } catch (e) {
+    console.log(`kernel error at ${step}: ${e.message}`);
   }
   let thrown = false;
   try {

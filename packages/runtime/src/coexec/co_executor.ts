@@ -8,11 +8,12 @@ import { IterationProfile } from './iteration_profile';
 import { Lineage } from './lineage';
 import { SharedConstants } from './shared_constants';
 import { sameValues } from '../trace/same_values';
-import { TerraData, toHostData } from './terra_data';
+import { TerraData, place, toHostData } from './terra_data';
 import { GraphRunnerDied, GraphValueError } from '../graph_runner/errors';
 import { isLowerableDtype } from '../onnx/dtypes';
 import { sharedAttrs } from '../lowering/attrs';
 import { VIEW_KERNELS, loweringFor } from '../lowering/registry';
+import type { ValueCheck } from '../lowering/types';
 import { lastDispatchPath } from '../stats';
 import { TraceRecorder, kernelInputs } from '../trace/recorder';
 import { GraphNode, START, TraceGraph } from '../trace/trace_graph';
@@ -22,6 +23,7 @@ import { CoexecCounters, Divergence, newCounters } from './counters';
 import type { CoexecOptions } from './options';
 import { BatchOutput, External, PendingBatch } from './pending_batch';
 import { replayBatch } from './replay';
+import { Replayed, Thrown } from './thrown';
 import { ShadowCheck, ShadowHost } from './check/shadow_check';
 import { SegmentCompiler } from './segment_compiler';
 import { Claim, Stretch, StretchContext, StretchPlan } from './stretch';
@@ -113,7 +115,7 @@ const SPECIALIZED_SHAPES = 2;
  *   A kernel beyond the recording or with another name runs eagerly for the rest of the iteration.
  */
 export class CoExecutor {
-  private readonly graph = new TraceGraph();
+  private readonly graph = new TraceGraph((kernelName) => loweringFor(kernelName) === undefined);
   private readonly compiler: SegmentCompiler;
   private readonly recorder = new TraceRecorder();
   private readonly runner: GraphRunner;
@@ -147,7 +149,12 @@ export class CoExecutor {
   private readonly lineage = new Lineage();
   /** The worker died: every value was rebuilt on the host (see onWorkerDeath) and kernels run eagerly. */
   private dead = false;
-  private deathValues = new Map<ValueId, BackendValues>();
+  private deathValues = new Map<ValueId, Replayed>();
+  /** A kernel threw during a replay (kernelThrew): every kernel call checks its inputs from then on. */
+  private threwAny = false;
+  /** Kernels replays found throwing (kernelThrew), counted or not. */
+  private thrownReplays = 0;
+  private warnedThrow = false;
   private warnedFailure = false;
   /** Segments whose session the worker could not create (runner keys): their runs' failures were said already. */
   private readonly failedCompiles = new Set<string>();
@@ -250,21 +257,37 @@ export class CoExecutor {
     // A stretch ends at the next call after its last kernel: values it kept inside are disposed by then.
     if (this.stretch?.complete) this.endStretch();
     const inputs = kernelInputs(args.inputs);
+    if (this.threwAny) this.throwIfThrown(inputs);
     const attrs = (args.attrs ?? {}) as NamedAttrMap;
     const draft = this.recorder.draft(kernelName, inputs, attrs);
     for (let i = 0; i < draft.inputs.length; i++) {
       const kind = draft.inputs[i].from.kind;
       if (kind === 'carried' || kind === 'feed') this.outsideTaken.push({ op: draft.index, input: i, dataId: inputs[i][1].dataId });
     }
-    if (this.state === 'coexec') {
-      const prediction = this.predict(draft);
-      if (prediction) return this.shadowed(draft, args, this.runPredicted(draft, prediction, inputs, args, eager));
-      this.diverge(draft);
+    try {
+      if (this.state === 'coexec') {
+        const prediction = this.predict(draft);
+        if (prediction) return this.shadowed(draft, args, this.runPredicted(draft, prediction, inputs, args, eager));
+        this.diverge(draft);
+      }
+      this.flush();
+      const out = this.runEagerly(inputs, args, eager);
+      this.recorder.commit(draft, Array.isArray(out) ? out : [out], lastDispatchPath());
+      return this.shadowed(draft, args, out);
+    } catch (e) {
+      // tfjs's kernel rejected the call's inputs, as it does eagerly: the call is in the trace without
+      // outputs, so that the path the program takes from its catch is learned after it.
+      if (this.recorder.kernelCount === draft.index) this.recorder.commit(draft, [], 'threw');
+      throw e;
     }
-    this.flush();
-    const out = this.runEagerly(inputs, args, eager);
-    this.recorder.commit(draft, Array.isArray(out) ? out : [out], lastDispatchPath());
-    return this.shadowed(draft, args, out);
+  }
+
+  /** A kernel whose input stands for a thrown error throws it: the program meets it at its first use of the value. */
+  private throwIfThrown(inputs: Inputs): void {
+    for (const [, t] of inputs) {
+      const threw = this.entry(t.dataId)?.threw;
+      if (threw) throw threw.error;
+    }
   }
 
   /** Under --check, the kernel also runs in the eager shadow. */
@@ -341,6 +364,7 @@ export class CoExecutor {
     if (!entry || entry.values != null) return undefined;
     if (entry.stretch) this.recomputeInside(entry.stretch, (ext) => this.hostValues(ext));
     if (entry.pending) this.flush();
+    if (entry.threw) throw entry.threw.error;
     return entry.values == null && entry.worker !== undefined ? entry : undefined;
   }
 
@@ -352,6 +376,7 @@ export class CoExecutor {
     }
     if (!(e instanceof GraphValueError)) throw this.lostValue(e);
     this.recover(`a segment failed in ONNX Runtime (${e.message})`);
+    if (entry.threw) throw entry.threw.error;
     if (entry.values == null) throw this.lostValue(e);
   }
 
@@ -419,7 +444,7 @@ export class CoExecutor {
         this.retire();
         this.check?.endIteration();
         for (const entry of this.resident.values()) {
-          if (entry.values == null && entry.worker !== undefined) entry.values = this.readWorker(entry.worker);
+          if (entry.values == null && entry.worker !== undefined) place(entry, this.readWorker(entry.worker));
         }
       }
     } finally {
@@ -481,23 +506,32 @@ export class CoExecutor {
   private predictStatic(draft: DraftKernel): Prediction | undefined {
     const recorded = this.staticTrace!.kernels[draft.index];
     if (!recorded || !replaysRecording(recorded, draft)) return undefined;
-    return { node: draft.index, outputs: recorded.outputs, breaks: recorded.path === 'cpu' || this.breakNodes.has(draft.index) };
+    return {
+      node: draft.index, outputs: recorded.outputs,
+      breaks: recorded.path === 'cpu' || recorded.path === 'threw' || this.breakNodes.has(draft.index),
+    };
   }
 
   private runPredicted(draft: DraftKernel, p: Prediction, inputs: Inputs, args: Parameters<KernelFunc>[0],
     eager: KernelFunc): TensorInfo | TensorInfo[] {
     this.nodeOfOp.push(p.node);
     this.prev = p.node;
+    const lowering = loweringFor(draft.kernelName);
+    let breaks = p.breaks;
+    if (!breaks && lowering?.valueCheck && this.failsCheck(lowering.valueCheck, inputs, args.attrs ?? {})) {
+      // tfjs's kernel will throw on these values: on the host it throws at the call, as eagerly.
+      this.breakAt(p.node);
+      breaks = true;
+    }
     if (this.stretch) {
-      const claim = this.stretch.claim(p.node, inputs, (actual, expected) => this.holdsValues(actual, expected));
+      const claim = breaks ? undefined : this.stretch.claim(p.node, inputs, (actual, expected) => this.holdsValues(actual, expected));
       if (claim) return this.takeClaim(draft, p.node, claim);
       this.endStretch();
     }
     // A stretch starting at an earlier kernel is still compiling: its kernels run on the host meanwhile.
     const onHost = this.hostUntilCompiled > 0;
     if (onHost) this.hostUntilCompiled--;
-    const lowering = loweringFor(draft.kernelName);
-    const lazy = !p.breaks && lowering !== undefined &&
+    const lazy = !breaks && lowering !== undefined &&
       inputs.every(([, t]) => isLowerableDtype(t.dtype)) && p.outputs.every((o) => isLowerableDtype(o.dtype));
     if (!lazy) {
       // A graph break: what is pending is dispatched, and the kernel runs on the host.
@@ -535,6 +569,22 @@ export class CoExecutor {
     const infos: TensorInfo[] = outputs.map((o) => ({ dataId: o.dataId, dtype: o.dtype, shape: o.shape as number[] }));
     this.commit(draft, p.node, infos, 'lazy', p.outputs);
     return lowering.multiOutput ? infos : infos[0];
+  }
+
+  /** Whether the values the host has of the inputs a kernel checks make it throw (see KernelLowering.valueCheck). */
+  private failsCheck(check: ValueCheck, inputs: Inputs, attrs: NamedAttrMap): boolean {
+    const checked = inputs.find(([name]) => name === check.input)?.[1];
+    const values = checked && this.entry(checked.dataId)?.values;
+    if (values == null) return false; // on the worker, or to be computed: a failure there is recovered (kernelThrew)
+    return check.fails(values, Object.fromEntries(inputs.map(([name, t]) => [name, t.shape])), attrs);
+  }
+
+  /** The node runs on the host from now on, between segments. */
+  private breakAt(node: number): void {
+    if (this.breakNodes.has(node)) return;
+    this.breakNodes.add(node);
+    const n = this.counters.mode === 'static' ? undefined : this.graph.nodes[node];
+    if (n) this.graph.changedSources(n);
   }
 
   /** A predicted kernel run on the host now (its inputs brought there), recorded as such. */
@@ -683,7 +733,7 @@ export class CoExecutor {
    * failed). Values it kept inside that JS still holds are recomputed on the host; outputs nobody
    * claimed are freed.
    */
-  private endStretch(hostValues: (ext: External) => BackendValues = (ext) => this.hostValues(ext)): void {
+  private endStretch(hostValues: (ext: External) => Replayed = (ext) => this.hostValues(ext)): void {
     const stretch = this.stretch;
     if (!stretch) return;
     this.stretch = undefined;
@@ -700,7 +750,7 @@ export class CoExecutor {
   }
 
   /** Gives every buffer JS holds that the stretch kept inside its graph a host value, by replay. */
-  private recomputeInside(stretch: Stretch, hostValues: (ext: External) => BackendValues): void {
+  private recomputeInside(stretch: Stretch, hostValues: (ext: External) => Replayed): void {
     const wanted = stretch.boundOutputs((real) => {
       const e = this.entry(real);
       return e !== undefined && e.stretch === stretch && e.values == null;
@@ -709,10 +759,10 @@ export class CoExecutor {
     this.counters.runAhead.recomputed++;
     this.depth++;
     try {
-      const values = replayBatch(stretch.batch, wanted, this.backend, this.eagerFuncs, hostValues);
+      const values = replayBatch(stretch.batch, wanted, this.backend, this.eagerFuncs, hostValues, (t) => this.kernelThrew(t));
       wanted.forEach((o, i) => {
         const e = this.entry(o.real)!;
-        e.values = values[i];
+        place(e, values[i]);
         e.stretch = undefined;
       });
     } finally {
@@ -1008,9 +1058,9 @@ export class CoExecutor {
     this.counters.workerDied = e.message;
     const values = this.lineage.rebuild((run, hostValues) => this.replay(run.batch, run.outputs, hostValues));
     this.deathValues = values;
-    const hostValues = (ext: External): BackendValues => ext.values ?? this.deadValue(ext.worker!);
+    const hostValues = (ext: External): Replayed => ext.values ?? this.deadValue(ext.worker!);
     for (const entry of this.resident.values()) {
-      if (entry.values == null) entry.values = this.deadValue(entry.worker!);
+      if (entry.values == null) place(entry, this.deadValue(entry.worker!));
       entry.worker = undefined;
     }
     this.resident.clear();
@@ -1024,21 +1074,44 @@ export class CoExecutor {
       'last checkpoint, no state was lost, and the program goes on eagerly\n');
   }
 
-  private deadValue(id: ValueId): BackendValues {
+  /**
+   * A kernel threw on its values where a segment (or a kernel program) had run it: ORT failed the run,
+   * and its replay gave tfjs's error, which the program meets where it uses a value computed from it.
+   * From now on the call runs on the host, where it throws at the call, as in eager execution.
+   */
+  private kernelThrew(t: Thrown): void {
+    this.threwAny = true;
+    this.thrownReplays++;
+    // Known to throw already (a run ahead of its call, or a call replayed twice because JS holds a value
+    // its stretch kept inside): the program has the error or gets it at the call.
+    if (this.breakNodes.has(t.node)) return;
+    this.counters.kernels.threw++;
+    this.breakAt(t.node);
+    const node = this.counters.mode === 'static' ? undefined : this.graph.nodes[t.node];
+    if (this.warnedThrow) return;
+    this.warnedThrow = true;
+    const site = node?.kernel.sitePath.at(-1);
+    const message = t.error instanceof Error ? t.error.message : String(t.error);
+    process.stderr.write(`terra: ${t.kernelName}${site ? ` at ${site}` : ''} threw (${message}) after co-execution had run ahead of ` +
+      'it: the program gets the error where it first uses a value computed from it, not at the call; from now on that call ' +
+      'runs on the host, where it throws at the call as in eager execution\n');
+  }
+
+  private deadValue(id: ValueId): Replayed {
     const v = this.deathValues.get(id);
     if (!v) throw new Error(`terra: the GraphRunner worker stopped and value ${id} could not be rebuilt (internal error)`);
     return v;
   }
 
   /** Runs the batch's kernels on the host; live outputs get their values. Returns every output's values. */
-  private replay(batch: PendingBatch, outputs: readonly BatchOutput[], hostValues: (ext: External) => BackendValues): BackendValues[] {
+  private replay(batch: PendingBatch, outputs: readonly BatchOutput[], hostValues: (ext: External) => Replayed): Replayed[] {
     this.depth++;
     try {
-      const values = replayBatch(batch, outputs, this.backend, this.eagerFuncs, hostValues);
+      const values = replayBatch(batch, outputs, this.backend, this.eagerFuncs, hostValues, (t) => this.kernelThrew(t));
       outputs.forEach((o, i) => {
         const entry = this.entry(o.dataId);
         if (entry) {
-          entry.values = values[i];
+          place(entry, values[i]);
           entry.pending = undefined;
         }
       });
@@ -1081,8 +1154,9 @@ export class CoExecutor {
       // output tfjs has disposed since cannot be asked why: the segments of the runs tell.)
       said = failure ? this.failedCompiles.has(failure.key!) : flights.some((f) => this.failedCompiles.has(f.segment));
     }
-    const replayed = new Map<ValueId, BackendValues>();
-    const hostValues = (ext: External): BackendValues => {
+    const threwBefore = this.thrownReplays;
+    const replayed = new Map<ValueId, Replayed>();
+    const hostValues = (ext: External): Replayed => {
       if (ext.values != null) return ext.values;
       return replayed.get(ext.worker!) ?? this.readWorker(ext.worker!);
     };
@@ -1105,13 +1179,25 @@ export class CoExecutor {
     for (const [dataId, entry] of this.resident) {
       const values = entry.worker === undefined ? undefined : replayed.get(entry.worker);
       if (!values) continue;
-      entry.values = values;
+      place(entry, values);
       entry.worker = undefined;
       this.resident.delete(dataId);
     }
     this.endStretch(hostValues);
-    // The batch being built may use values of the replayed runs: it takes their host values instead.
-    this.batch.rebase((id) => replayed.get(id));
+    // The batch being built may use values of the replayed runs: it takes their host values instead, or,
+    // where one of them is a kernel's error, is replayed now, so that what depends on it gets that error.
+    const batch = this.batch;
+    if (batch.externals.some((ext) => ext.worker !== undefined && replayed.get(ext.worker) instanceof Thrown)) {
+      this.batch = new PendingBatch();
+      this.replay(batch, batch.liveOutputs((dataId) => this.backend.data.has(dataId)), hostValues);
+    } else {
+      batch.rebase((id) => {
+        const r = replayed.get(id);
+        return r instanceof Thrown ? undefined : r;
+      });
+    }
+    // A kernel that threw said so itself: the runs failed because of it.
+    said ||= this.thrownReplays > threwBefore;
     if (!said) {
       this.warnedFailure = true;
       process.stderr.write(`terra: ${reason}; the affected iterations were recomputed eagerly and no state was lost ` +
@@ -1268,8 +1354,7 @@ export class CoExecutor {
       this.counters.segments.failed++;
       // The kernel runs on the host from now on, between segments.
       if (e instanceof GraphBreak) {
-        this.breakNodes.add(batch.nodeAt(e.op));
-        this.graph.changedSources(this.graph.nodes[batch.nodeAt(e.op)]);
+        this.breakAt(batch.nodeAt(e.op));
         return { failed: e.message };
       }
       return this.compileFailed((e as Error).message);
@@ -1406,12 +1491,12 @@ export class CoExecutor {
     return { dataId: info.dataId, dtype: info.dtype, shape: info.shape, worker: entry.worker, values: entry.values };
   }
 
-  private hostValues(ext: External): BackendValues {
+  private hostValues(ext: External): Replayed {
     if (ext.values != null) return ext.values;
     return this.readWorker(ext.worker!);
   }
 
-  private readWorker(id: ValueId): BackendValues {
+  private readWorker(id: ValueId): Replayed {
     if (this.dead) return this.deadValue(id);
     try {
       return this.runner.readSync(id).data;

@@ -53,6 +53,11 @@ export interface CoexecCounters {
     eager: number;
     /** Graph breaks during co-execution: predicted kernels that ran on the host between segments. */
     breaks: number;
+    /**
+     * Kernel calls run ahead in a segment that threw on their values when replayed on the host (the run
+     * failed in ORT): the program got the error at its next use of a value computed from them.
+     */
+    threw: number;
   };
   segments: {
     /** Generated and handed to the workers for a session (counted at once; moved to failed if ORT cannot create it). */
@@ -117,7 +122,7 @@ export function newCounters(): CoexecCounters {
     iterations: { total: 0, traced: 0, coexecuted: 0, diverged: 0, discarded: 0, byCause: {} },
     divergenceCount: 0,
     divergences: [],
-    kernels: { delegated: 0, kernelByKernel: 0, replayed: 0, whileCompiling: 0, eager: 0, breaks: 0 },
+    kernels: { delegated: 0, kernelByKernel: 0, replayed: 0, whileCompiling: 0, eager: 0, breaks: 0, threw: 0 },
     segments: { compiled: 0, failed: 0, runs: 0, kernelPrograms: 0, deferred: 0, replays: 0, recovered: 0, general: 0, sharedShapes: 0 },
     runAhead: { stretches: 0, kernels: 0, abandoned: 0, recomputed: 0, plans: 0 },
     feeds: 0,

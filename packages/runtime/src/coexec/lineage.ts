@@ -8,6 +8,7 @@ export interface PollingReader {
   poll(seq: number, id: ValueId): HostValue | undefined;
 }
 import type { BatchOutput, External, PendingBatch } from './pending_batch';
+import type { Replayed } from './thrown';
 
 /** A run posted to the worker, as needed to recompute its outputs on the host. */
 export interface RunRecord {
@@ -79,11 +80,11 @@ export class Lineage {
 
   /**
    * Recomputes every value produced since the checkpoint by replaying the runs in order; returns
-   * the host values of every worker value it knows (checkpointed or recomputed).
+   * the host values of every worker value it knows (checkpointed or recomputed; see Thrown).
    */
-  rebuild(replay: (run: RunRecord, hostValues: (ext: External) => BackendValues) => BackendValues[]): Map<ValueId, BackendValues> {
-    const values = new Map(this.checkpoint);
-    const hostValues = (ext: External): BackendValues => {
+  rebuild(replay: (run: RunRecord, hostValues: (ext: External) => Replayed) => Replayed[]): Map<ValueId, Replayed> {
+    const values = new Map<ValueId, Replayed>(this.checkpoint);
+    const hostValues = (ext: External): Replayed => {
       if (ext.values != null) return ext.values;
       const v = values.get(ext.worker!);
       if (!v) throw new Error(`terra: internal error: worker value ${ext.worker} is in no checkpoint and no run since`);

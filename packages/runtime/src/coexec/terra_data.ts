@@ -2,6 +2,7 @@ import type { BackendValues, DataType, TensorInfo } from '@tensorflow/tfjs-core'
 import type { HostData, ValueId } from '../graph_runner/protocol';
 import type { PendingBatch } from './pending_batch';
 import type { Stretch } from './stretch';
+import { Replayed, Thrown } from './thrown';
 
 /**
  * A tfjs-backend-cpu buffer entry, with where co-execution keeps the value while it is not on the
@@ -21,6 +22,14 @@ export interface TerraData {
   shared?: boolean;
   /** The value is inside a dispatched run-ahead stretch, not among its outputs (recomputed if needed). */
   stretch?: Stretch;
+  /** Instead of a value: the kernel it depends on threw on the host; using the buffer throws that error. */
+  threw?: Thrown;
+}
+
+/** Gives a buffer what a replay or a rebuild found for it: its values, or the error that stands for them. */
+export function place(entry: TerraData, r: Replayed): void {
+  if (r instanceof Thrown) entry.threw = r;
+  else entry.values = r;
 }
 
 /** Host values in the typed array the worker protocol carries for the dtype. */

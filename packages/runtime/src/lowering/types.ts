@@ -1,4 +1,4 @@
-import type { DataType, NamedAttrMap } from '@tensorflow/tfjs-core';
+import type { BackendValues, DataType, NamedAttrMap } from '@tensorflow/tfjs-core';
 import type { GraphBuilder, Sym } from '../onnx/graph_builder';
 
 /** What a lowering may know about an input: dtype and rank always, the shape only when shape-specialized. */
@@ -44,8 +44,24 @@ export interface KernelLowering {
    * differing in those numbers share one session (call.attrInputs). A -1 stays in the structure.
    */
   readonly shapeAttrs?: readonly string[];
+  /**
+   * For a kernel that tfjs's cpu kernel makes throw on an input's values (indices out of range): that
+   * input, and whether given values fail. ORT fails a segment on them too, but later; co-execution runs
+   * a call whose values the host has and that fail on the host instead, where it throws at the call.
+   */
+  readonly valueCheck?: ValueCheck;
   /** Emits the nodes; throw Unsupported to send this call to the cpu fallback. */
   lower(g: GraphBuilder, inputs: ReadonlyArray<Sym | undefined>, call: KernelCall): Sym[];
+}
+
+export interface ValueCheck {
+  /** The checked input's name. */
+  readonly input: string;
+  /**
+   * True where tfjs's kernel may throw on `values`, given every input's shape by name. A false alarm
+   * costs a graph break; a miss, an error that comes late (see docs/coexecution.md, kernels that throw).
+   */
+  fails(values: BackendValues, shapes: Readonly<Record<string, readonly number[]>>, attrs: NamedAttrMap): boolean;
 }
 
 /** Thrown by a lowering for a call it does not handle: the kernel then runs on tfjs-backend-cpu. */

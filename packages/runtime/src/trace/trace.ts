@@ -34,8 +34,12 @@ export interface TracedKernel {
   /** Inputs under the kernel's own input names (optional inputs that were absent are left out). */
   readonly inputs: ReadonlyArray<{ readonly name: string; readonly from: Provenance } & TensorSig>;
   readonly outputs: readonly TensorSig[];
-  /** How it executed when recorded: on ONNX Runtime, on the cpu fallback, or as a view of its input. */
-  readonly path?: 'ort' | 'cpu' | 'view' | 'lazy';
+  /**
+   * How it executed when recorded: on ONNX Runtime, on the cpu fallback, as a view of its input, lazily;
+   * or it threw (tfjs's kernel rejected its inputs, an index out of range or shapes that do not
+   * broadcast): then it has no outputs.
+   */
+  readonly path?: 'ort' | 'cpu' | 'view' | 'lazy' | 'threw';
   /**
    * For each output, how many kernels ran between its creation and its disposal; Infinity if JS read
    * it or it outlived the trace. Filled in when the trace ends.

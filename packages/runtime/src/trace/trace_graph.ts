@@ -26,7 +26,13 @@ export type NodeInput =
 export interface GraphNode {
   readonly id: number;
   readonly key: string;
-  readonly kernel: TracedKernel;
+  /** The call that stands for the node (its first one, or the first that did not throw). */
+  kernel: TracedKernel;
+  /**
+   * The kernel only ever runs on the host, which takes each call's attrs as given: they are data, not
+   * part of the node's identity (tf.multinomial draws a new seed attr per call when given none).
+   */
+  readonly attrsAreData: boolean;
   /** The latest call merged at this node: its feed indices and carried slots are the current ones. */
   recent: TracedKernel;
   /** For each output, the longest lifetime seen (kernels between creation and disposal; Infinity if read or kept). */
@@ -108,6 +114,9 @@ export interface MergeResult {
 export const START = -1;
 
 export class TraceGraph {
+  /** `hostOnly`: kernels that always run on the host (no ONNX lowering); see GraphNode.attrsAreData. */
+  constructor(private readonly hostOnly: (kernelName: string) => boolean = () => false) {}
+
   readonly nodes: GraphNode[] = [];
   readonly starts = new Map<number, number>();
   private readonly byKey = new Map<string, number>();
@@ -154,13 +163,14 @@ export class TraceGraph {
       if (id === undefined) {
         id = this.nodes.length;
         const inputs = kernel.inputs.map((i) => toNodeInput(i.from, nodeOfOp));
-        const site = siteKey(kernel);
+        const attrsAreData = this.hostOnly(kernel.kernelName);
+        const site = siteKey(kernel, attrsAreData);
         let siblings = this.bySite.get(site);
         if (!siblings) this.bySite.set(site, (siblings = []));
         siblings.push(id);
         const version = ++this.version;
         this.nodes.push({
-          id, key, kernel, recent: kernel, lifetimes: [], feedValues: [], feedEchoes: [], inputs, siblings, next: new Map(),
+          id, key, kernel, attrsAreData, recent: kernel, lifetimes: [], feedValues: [], feedEchoes: [], inputs, siblings, next: new Map(),
           slotInputs: inputs.flatMap((input, i) => (input.kind === 'feed' || input.kind === 'carried' ? [i] : [])),
           nextAfter: new Map(), lastNext: undefined, paths: new Set(), ends: 0, breaks: false, afterRead: false, changed: version,
           sourcesChanged: version, pathsChanged: version, lastNextChanged: version,
@@ -169,10 +179,13 @@ export class TraceGraph {
         newNodes++;
       }
       const node = this.nodes[id];
-      if (kernel.path === 'cpu' && !node.breaks) {
+      // A call that threw runs on the host from then on, where it throws at the call as eagerly.
+      if ((kernel.path === 'cpu' || kernel.path === 'threw') && !node.breaks) {
         node.breaks = true;
         this.changedSources(node);
       }
+      // A node first met in a call that threw has no outputs: the first call that did not stands for it.
+      if (node.kernel.path === 'threw' && kernel.path !== 'threw') node.kernel = kernel;
       // A node met several times in one trace (an op on a scalar repeated by layers) moves its inputs between
       // those calls; plans read only the last call's, so it is compared once, after the merge.
       if (node.slotInputs.length > 0 && node.recent !== kernel && kept[id] === 0) {
@@ -281,7 +294,7 @@ export class TraceGraph {
 
   /** A kernel call's identity, given the nodes of the trace's earlier kernels. */
   private keyOf(kernel: DraftKernel, nodeOfOp: readonly number[]): string {
-    return identity(kernel, nodeOfOp);
+    return identity(kernel, nodeOfOp, this.hostOnly(kernel.kernelName));
   }
 
   /**
@@ -384,7 +397,7 @@ function headKey(f: Feed): string {
 
 function sameCall(node: GraphNode, call: DraftKernel, nodeOfOp: readonly number[]): boolean {
   const k = node.kernel;
-  if (k.kernelName !== call.kernelName || k.ordinal !== call.ordinal || k.attrs !== call.attrs ||
+  if (k.kernelName !== call.kernelName || k.ordinal !== call.ordinal || (k.attrs !== call.attrs && !node.attrsAreData) ||
     k.inputs.length !== call.inputs.length || k.sitePath.length !== call.sitePath.length) return false;
   for (let i = k.sitePath.length - 1; i >= 0; i--) if (k.sitePath[i] !== call.sitePath[i]) return false;
   for (let i = 0; i < call.inputs.length; i++) {
@@ -418,8 +431,9 @@ function toNodeInput(from: Provenance, nodeOfOp: readonly number[]): NodeInput {
 }
 
 /** The call site, kernel and attrs of a call: its identity without its inputs (GraphNode.siblings share it). */
-function siteKey(kernel: DraftKernel): string {
-  return `${kernel.sitePath.join('\u0001')}\u0002${kernel.ordinal}\u0002${kernel.kernelName}\u0002${kernel.attrs}`;
+function siteKey(kernel: DraftKernel, attrsAreData: boolean): string {
+  const attrs = attrsAreData ? '' : kernel.attrs;
+  return `${kernel.sitePath.join('\u0001')}\u0002${kernel.ordinal}\u0002${kernel.kernelName}\u0002${attrs}`;
 }
 
 /**
@@ -427,8 +441,8 @@ function siteKey(kernel: DraftKernel): string {
  * rather than with JSON.stringify. Fields are separated by characters that site ids, kernel names
  * and canonical attrs never contain unescaped in that position.
  */
-function identity(kernel: DraftKernel, nodeOfOp: readonly number[]): string {
-  let key = siteKey(kernel);
+function identity(kernel: DraftKernel, nodeOfOp: readonly number[], attrsAreData: boolean): string {
+  let key = siteKey(kernel, attrsAreData);
   for (const input of kernel.inputs) {
     const from = input.from;
     key += `\u0002${input.name}:${input.dtype}[${input.shape.join(',')}]`;

@@ -2,10 +2,18 @@ import { cast } from '../../helpers';
 import type { KernelLowering } from '../../types';
 import { Unsupported } from '../../types';
 import { dims, rejectNegative, reshapeTo, sliceIndexing, transpose, unsqueeze, vec } from './common';
+import { outsideAxis, outsideSlices } from './index_bounds';
 
 export const GATHER_V2: KernelLowering = {
   kernelName: 'GatherV2',
   inputNames: ['x', 'indices'],
+  valueCheck: {
+    input: 'indices',
+    fails(values, { x }, attrs) {
+      const a = attrs.axis as number;
+      return outsideAxis(values, x[a < 0 ? a + x.length : a]);
+    },
+  },
   lower(g, [x, indices], call) {
     if (call.inputs[1]!.dtype !== 'int32') throw new Unsupported('indices dtype');
     const xRank = x!.rank;
@@ -36,6 +44,7 @@ export const GATHER_V2: KernelLowering = {
 export const GATHER_ND: KernelLowering = {
   kernelName: 'GatherNd',
   inputNames: ['params', 'indices'],
+  valueCheck: { input: 'indices', fails: (values, { params, indices }) => outsideSlices(values, indices[indices.length - 1], params) },
   // The output rank depends on indices.shape[-1].
   shapeSpecialized: true,
   lower(g, [params, indices], call) {
