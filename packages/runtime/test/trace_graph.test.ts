@@ -45,6 +45,18 @@ describe('TraceGraph', () => {
     expect(g.branchNodes()).toEqual([]);
   });
 
+  it('counts how often each branch was taken, matched merges included (the counts dumps show)', () => {
+    const g = new trace.TraceGraph();
+    for (let i = 0; i < 3; i++) g.merge(record(step(true)));
+    const path = g.merge(record(step(true))).nodes;
+    g.merge(record(step(false)));
+    // A merge of a co-executed iteration: every kernel already matched to its node.
+    g.merge(record(step(true)), path);
+    const [mul] = g.branchNodes();
+    expect(Object.fromEntries([...mul.next].map(([id, n]) => [g.nodes[id].kernel.kernelName, n]))).toEqual({ Neg: 5, Abs: 1 });
+    expect(mul.visits).toBe(6);
+  });
+
   it('branches where traces diverge and reconverges where they meet again', () => {
     const g = new trace.TraceGraph();
     g.merge(record(step(true)));

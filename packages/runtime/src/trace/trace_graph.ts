@@ -63,8 +63,13 @@ export interface GraphNode {
    * and written anew by JS in some.
    */
   readonly siblings: readonly number[];
-  /** Successor node ids, with how many merged traces took each edge. */
+  /**
+   * Successor node ids, with how many merged traces took each edge (counted where the node branches; the
+   * one successor of a node that does not is taken on every visit that does not end there).
+   */
   readonly next: Map<number, number>;
+  /** Merged calls of the node (trace visits). */
+  visits: number;
   /**
    * The successors taken, by the node the trace came from (START for a trace's first kernel). Where
    * paths that differ only in shapes share a node (a kernel on a variable alone, say), the node before it
@@ -158,6 +163,8 @@ export class TraceGraph {
     for (let op = 0; op < kernels.length; op++) {
       const kernel = kernels[op];
       let id = matched?.[op];
+      // Matched while co-executing: as a successor of the node before it, so that edge is known.
+      const knownEdge = id !== undefined;
       const key = id === undefined ? this.keyOf(kernel, nodeOfOp) : '';
       if (id === undefined) id = this.byKey.get(key);
       if (id === undefined) {
@@ -170,7 +177,7 @@ export class TraceGraph {
         siblings.push(id);
         const version = ++this.version;
         this.nodes.push({
-          id, key, kernel, attrsAreData, recent: kernel, lifetimes: [], feedValues: [], feedEchoes: [], inputs, siblings, next: new Map(),
+          id, key, kernel, attrsAreData, recent: kernel, lifetimes: [], feedValues: [], feedEchoes: [], inputs, siblings, next: new Map(), visits: 0,
           slotInputs: inputs.flatMap((input, i) => (input.kind === 'feed' || input.kind === 'carried' ? [i] : [])),
           nextAfter: new Map(), lastNext: undefined, paths: new Set(), ends: 0, breaks: false, afterRead: false, changed: version,
           sourcesChanged: version, pathsChanged: version, lastNextChanged: version,
@@ -204,13 +211,18 @@ export class TraceGraph {
         node.lifetimes[o] = lifetime;
       }
       nodeOfOp.push(id);
+      node.visits++;
       const edges = prev === START ? this.starts : this.nodes[prev].next;
-      const count = edges.get(id);
-      if (count === undefined) {
+      if (!knownEdge && !edges.has(id)) {
         newEdges++;
         if (prev !== START) this.changedNode(this.nodes[prev]);
-      }
-      edges.set(id, (count ?? 0) + 1);
+        // The edge a node had alone was counted by its visits: from now on each one is.
+        if (edges.size === 1) {
+          const [only] = edges.keys();
+          edges.set(only, (prev === START ? this.traces : this.nodes[prev].visits - 1 - this.nodes[prev].ends));
+        }
+        edges.set(id, 1);
+      } else if (edges.size > 1) edges.set(id, edges.get(id)! + 1);
       if (prev !== START) {
         this.addNextAfter(this.nodes[prev], beforePrev, id);
         if (lastTaken[prev] === -1) left.push(prev);
@@ -265,6 +277,9 @@ export class TraceGraph {
   private addPath(nodeOfOp: readonly number[]): void {
     let hash = 0x811c9dc5;
     for (const id of nodeOfOp) hash = Math.imul(hash ^ id, 0x01000193) >>> 0;
+    // A path is added to all its nodes at once: known at one node that still records paths, known at all.
+    const recording = nodeOfOp.find((id) => this.nodes[id].paths !== null);
+    if (recording === undefined || this.nodes[recording].paths!.has(hash)) return;
     for (const id of nodeOfOp) {
       const node = this.nodes[id];
       if (node.paths === null || node.paths.has(hash)) continue;
