@@ -89,6 +89,7 @@ interface CoexecCounters {
   iterations: { total: number; traced: number; coexecuted: number; diverged: number; discarded: number; byCause: Record<string, number> };
   divergenceCount: number;
   divergences: Array<{ iteration: number; index: number; kernel: string; site: string; expected: string[] }>;
+  joins: number;
   kernels: { delegated: number; kernelByKernel: number; replayed: number; whileCompiling: number; eager: number; breaks: number; threw: number };
   runAhead: { stretches: number; kernels: number; abandoned: number; recomputed: number };
   segments: { compiled: number; failed: number; runs: number; kernelPrograms: number; deferred: number; replays: number; general: number; sharedShapes: number };
@@ -168,7 +169,8 @@ export interface StatsReport {
   note: string;
   exitCode: number;
   iterations: { total: number; traced: number; coexecuted: number; diverged: number; discarded: number; byCause: Record<string, number> };
-  divergences: { count: number; first: CoexecCounters['divergences'] };
+  /** `joins`: calls not predicted from the call before but known from another path, where co-execution went on. */
+  divergences: { count: number; joins: number; first: CoexecCounters['divergences'] };
   kernels: {
     counted: boolean;
     /** Validated under co-execution and run inside compiled segments. */
@@ -235,7 +237,7 @@ function buildReport(config: TerraConfig, selected: Selected, startNs: bigint, e
     iterations: co
       ? { ...co.iterations }
       : { total: 0, traced: 0, coexecuted: 0, diverged: 0, discarded: 0, byCause: {} },
-    divergences: { count: co?.divergenceCount ?? 0, first: co?.divergences ?? [] },
+    divergences: { count: co?.divergenceCount ?? 0, joins: co?.joins ?? 0, first: co?.divergences ?? [] },
     kernels: s
       ? {
         counted: true, ...s.total, delegated: co?.kernels.delegated ?? 0, kernelByKernel: co?.kernels.kernelByKernel ?? 0,
@@ -288,7 +290,8 @@ function readableSummary(r: StatsReport): string {
   if (r.cache) lines.push(cacheLine(r.cache, r.timings));
   lines.push(`  run-ahead: ${r.runAhead.stretches} stretches dispatched before JS issued them, ${r.runAhead.kernels} kernels claimed, ` +
     `${r.runAhead.abandoned} left early`);
-  lines.push(`  divergences: ${r.divergences.count}`);
+  lines.push(`  divergences: ${r.divergences.count}` +
+    `${r.divergences.joins ? ` (and ${r.divergences.joins} calls another path's node took up: no divergence)` : ''}`);
   for (const d of r.divergences.first.slice(0, 5)) {
     lines.push(`    iteration ${d.iteration}, kernel ${d.index} (${d.kernel}) at ${d.site}; expected ${d.expected.join(' or ') || 'the end of the iteration'}`);
   }

@@ -23,6 +23,7 @@ import { CoexecCounters, Divergence, newCounters } from './counters';
 import type { CoexecOptions } from './options';
 import { BatchOutput, External, PendingBatch } from './pending_batch';
 import { replayBatch } from './replay';
+import { identityAttrs } from './identity_attrs';
 import { Replayed, Thrown } from './thrown';
 import { ShadowCheck, ShadowHost } from './check/shadow_check';
 import { SegmentCompiler } from './segment_compiler';
@@ -115,7 +116,7 @@ const SPECIALIZED_SHAPES = 2;
  *   A kernel beyond the recording or with another name runs eagerly for the rest of the iteration.
  */
 export class CoExecutor {
-  private readonly graph = new TraceGraph((kernelName) => loweringFor(kernelName) === undefined);
+  private readonly graph = new TraceGraph(identityAttrs);
   private readonly compiler: SegmentCompiler;
   private readonly recorder = new TraceRecorder();
   private readonly runner: GraphRunner;
@@ -139,6 +140,8 @@ export class CoExecutor {
   private nodeOfOp: number[] = [];
   /** The node each kernel of the current iteration was matched to, by index. */
   private matched: number[] = [];
+  /** Indices of those matched as a node of another path, not as a successor of the call before (see predict). */
+  private joined: number[] = [];
   private staticTrace: Trace | undefined;
   /** What ended the previous iteration (static mode records an iteration begun and ended alike). */
   private lastCause: BoundaryCause | undefined;
@@ -492,8 +495,15 @@ export class CoExecutor {
 
   private predict(draft: DraftKernel): Prediction | undefined {
     if (this.counters.mode === 'static') return this.predictStatic(draft);
-    const node = this.graph.match(this.prev, draft, this.nodeOfOp);
-    if (node === undefined) return undefined;
+    let node = this.graph.match(this.prev, draft, this.nodeOfOp);
+    if (node === undefined) {
+      // Not a successor of the call before, but a call the graph knows from another path (two choices
+      // an iteration makes independently, each seen before): co-execution goes on from there.
+      node = this.graph.known(draft, this.nodeOfOp);
+      if (node === undefined) return undefined;
+      this.joined.push(draft.index);
+      this.counters.joins++;
+    }
     this.matched[draft.index] = node;
     const n = this.graph.nodes[node];
     return { node, outputs: n.kernel.outputs, breaks: n.breaks || this.breakNodes.has(node) };
@@ -523,8 +533,11 @@ export class CoExecutor {
       this.breakAt(p.node);
       breaks = true;
     }
+    // A node whose identity leaves data attrs out (a Slice's offset): a stretch must have run with the call's.
+    const n = this.counters.mode === 'static' ? undefined : this.graph.nodes[p.node];
+    const dataAttrs = n !== undefined && n.attrsKey !== n.kernel.attrs ? draft.attrs : undefined;
     if (this.stretch) {
-      const claim = breaks ? undefined : this.stretch.claim(p.node, inputs, (actual, expected) => this.holdsValues(actual, expected));
+      const claim = breaks ? undefined : this.stretch.claim(p.node, inputs, (actual, expected) => this.holdsValues(actual, expected), dataAttrs);
       if (claim) return this.takeClaim(draft, p.node, claim);
       this.endStretch();
     }
@@ -549,13 +562,14 @@ export class CoExecutor {
       this.wroteWhileBatching = false;
       if (this.batch.size > 0 && this.mayRunAhead(p.node)) this.flush();
     }
-    if (this.batch.size === 0) {
+    // Not from a node whose data attrs change: the plan could only guess them.
+    if (this.batch.size === 0 && !n?.attrsVary) {
       const ahead = this.runAhead(p.node, inputs);
       if (ahead === true) {
-        const claim = this.stretch!.claim(p.node, inputs, () => false)!;
-        return this.takeClaim(draft, p.node, claim);
-      }
-      if (typeof ahead === 'number') {
+        const claim = this.stretch!.claim(p.node, inputs, () => false, dataAttrs);
+        if (claim) return this.takeClaim(draft, p.node, claim);
+        this.endStretch();
+      } else if (typeof ahead === 'number') {
         this.hostUntilCompiled = ahead - 1;
         this.counters.kernels.whileCompiling++;
         return this.runOnHost(draft, p.node, inputs, args, eager);
@@ -573,9 +587,12 @@ export class CoExecutor {
 
   /** Whether the values the host has of the inputs a kernel checks make it throw (see KernelLowering.valueCheck). */
   private failsCheck(check: ValueCheck, inputs: Inputs, attrs: NamedAttrMap): boolean {
-    const checked = inputs.find(([name]) => name === check.input)?.[1];
-    const values = checked && this.entry(checked.dataId)?.values;
-    if (values == null) return false; // on the worker, or to be computed: a failure there is recovered (kernelThrew)
+    let values: BackendValues | undefined;
+    if (check.input !== undefined) {
+      const checked = inputs.find(([name]) => name === check.input)?.[1];
+      values = checked && this.entry(checked.dataId)?.values;
+      if (values == null) return false; // on the worker, or to be computed: a failure there is recovered (kernelThrew)
+    }
     return check.fails(values, Object.fromEntries(inputs.map(([name, t]) => [name, t.shape])), attrs);
   }
 
@@ -772,7 +789,7 @@ export class CoExecutor {
 
   private readonly stretchContext: StretchContext = {
     graph: this.graph,
-    canDelegate: (node: GraphNode) => !node.breaks && !this.breakNodes.has(node.id) && loweringFor(node.kernel.kernelName) !== undefined &&
+    canDelegate: (node: GraphNode) => !node.breaks && !node.attrsVary && !this.breakNodes.has(node.id) && loweringFor(node.kernel.kernelName) !== undefined &&
       node.kernel.inputs.every((i) => isLowerableDtype(i.dtype)) && node.kernel.outputs.every((o) => isLowerableDtype(o.dtype)),
     nodeOutput: (node, output) => this.resolvable(this.outputsOf(node)?.[output]?.dataId),
     issued: (node) => this.outputsOf(node) !== undefined,
@@ -860,7 +877,7 @@ export class CoExecutor {
       }
       this.lastCause = cause;
     } else {
-      const { nodes } = this.graph.merge(trace, this.matched);
+      const { nodes } = this.graph.merge(trace, this.matched, this.joined);
       for (const { op, input, dataId } of this.outsideTaken) {
         let taken = this.outsideInputs.get(nodes[op]);
         if (!taken) this.outsideInputs.set(nodes[op], (taken = []));
@@ -883,6 +900,7 @@ export class CoExecutor {
     this.prev = START;
     this.nodeOfOp = [];
     this.matched = [];
+    this.joined = [];
     this.nodeOutputsEpoch++;
     this.outsideTaken = [];
   }

@@ -32,6 +32,11 @@ export interface CoexecCounters {
     byCause: Partial<Record<BoundaryCause, number>>;
   };
   divergenceCount: number;
+  /**
+   * Calls the TraceGraph did not have as a successor of the call before but knew from another path:
+   * co-execution went on from that node (no divergence), and the merge added the edge.
+   */
+  joins: number;
   /** The first 100 divergences. */
   divergences: Divergence[];
   kernels: {
@@ -121,6 +126,7 @@ export function newCounters(): CoexecCounters {
     mode: 'terra',
     iterations: { total: 0, traced: 0, coexecuted: 0, diverged: 0, discarded: 0, byCause: {} },
     divergenceCount: 0,
+    joins: 0,
     divergences: [],
     kernels: { delegated: 0, kernelByKernel: 0, replayed: 0, whileCompiling: 0, eager: 0, breaks: 0, threw: 0 },
     segments: { compiled: 0, failed: 0, runs: 0, kernelPrograms: 0, deferred: 0, replays: 0, recovered: 0, general: 0, sharedShapes: 0 },

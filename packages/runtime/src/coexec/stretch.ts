@@ -389,9 +389,11 @@ export class Stretch {
    * placeholder, the external buffer, or for a predicted feed a buffer holding the same values.
    */
   claim(node: number, inputs: ReadonlyArray<readonly [string, TensorInfo]>,
-    sameValues: (actual: DataId, expected: BackendValues) => boolean): Claim | undefined {
+    sameValues: (actual: DataId, expected: BackendValues) => boolean, attrs?: string): Claim | undefined {
     const p = this.plan.positions[this.claimed];
     if (!p || p.node !== node || p.inputs.length !== inputs.length) return undefined;
+    // A node whose identity leaves data attrs out (a Slice's offset): the stretch ran with the ones it planned.
+    if (attrs !== undefined && this.batch.kernelList()[p.op].attrs !== attrs) return undefined;
     for (let i = 0; i < inputs.length; i++) {
       const expected = this.bound.get(p.inputs[i]) ?? p.inputs[i];
       const actual = inputs[i][1].dataId;

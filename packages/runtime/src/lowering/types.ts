@@ -45,6 +45,14 @@ export interface KernelLowering {
    */
   readonly shapeAttrs?: readonly string[];
   /**
+   * Attrs that are data rather than structure for this call (`ranks`: its inputs' ranks): its outputs'
+   * signatures do not depend on their values (Slice's begin, where every size is given). TraceGraph node
+   * identity leaves them out, so that a minibatch sliced at another offset is the same call; a segment
+   * still bakes them in or takes them per run (shapeAttrs), and run-ahead stops before a node where they
+   * changed, and never claims a call whose values differ from those its stretch ran with.
+   */
+  readonly dataAttrs?: (attrs: NamedAttrMap, ranks: readonly number[]) => readonly string[];
+  /**
    * For a kernel that tfjs's cpu kernel makes throw on an input's values (indices out of range): that
    * input, and whether given values fail. ORT fails a segment on them too, but later; co-execution runs
    * a call whose values the host has and that fail on the host instead, where it throws at the call.
@@ -55,13 +63,14 @@ export interface KernelLowering {
 }
 
 export interface ValueCheck {
-  /** The checked input's name. */
-  readonly input: string;
+  /** The checked input's name; none for a check of the attrs alone (then `values` is undefined). */
+  readonly input?: string;
   /**
-   * True where tfjs's kernel may throw on `values`, given every input's shape by name. A false alarm
-   * costs a graph break; a miss, an error that comes late (see docs/coexecution.md, kernels that throw).
+   * True where tfjs's kernel may throw on `values` (or on attrs that are data), given every input's shape
+   * by name. A false alarm costs a graph break; a miss, an error that comes late (see docs/coexecution.md,
+   * kernels that throw).
    */
-  fails(values: BackendValues, shapes: Readonly<Record<string, readonly number[]>>, attrs: NamedAttrMap): boolean;
+  fails(values: BackendValues | undefined, shapes: Readonly<Record<string, readonly number[]>>, attrs: NamedAttrMap): boolean;
 }
 
 /** Thrown by a lowering for a call it does not handle: the kernel then runs on tfjs-backend-cpu. */

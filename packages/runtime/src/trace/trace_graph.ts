@@ -29,10 +29,13 @@ export interface GraphNode {
   /** The call that stands for the node (its first one, or the first that did not throw). */
   kernel: TracedKernel;
   /**
-   * The kernel only ever runs on the host, which takes each call's attrs as given: they are data, not
-   * part of the node's identity (tf.multinomial draws a new seed attr per call when given none).
+   * The part of the calls' attrs that is the node's identity (TraceGraph's attrsKey): all of them, or
+   * none for a kernel that only runs on the host (tf.multinomial draws a new seed attr per call when
+   * given none), or all but its data attrs (KernelLowering.dataAttrs: a minibatch's Slice offset).
    */
-  readonly attrsAreData: boolean;
+  readonly attrsKey: string;
+  /** Calls merged at the node had other attrs than the one before (data attrs that changed). */
+  attrsVary: boolean;
   /** The latest call merged at this node: its feed indices and carried slots are the current ones. */
   recent: TracedKernel;
   /** For each output, the longest lifetime seen (kernels between creation and disposal; Infinity if read or kept). */
@@ -119,8 +122,8 @@ export interface MergeResult {
 export const START = -1;
 
 export class TraceGraph {
-  /** `hostOnly`: kernels that always run on the host (no ONNX lowering); see GraphNode.attrsAreData. */
-  constructor(private readonly hostOnly: (kernelName: string) => boolean = () => false) {}
+  /** `attrsKey`: the part of a call's attrs that identifies it (GraphNode.attrsKey); all of them by default. */
+  constructor(private readonly attrsKey: (kernel: DraftKernel) => string = (kernel) => kernel.attrs) {}
 
   readonly nodes: GraphNode[] = [];
   readonly starts = new Map<number, number>();
@@ -138,12 +141,16 @@ export class TraceGraph {
    * before (plans read them: StretchPlan.sourcesHold tells whether a plan still holds).
    */
   slotVersion = 0;
+  /** The last call callAttrsKey keyed, and its key. */
+  private keyedCall: DraftKernel | undefined;
+  private keyedCallKey = '';
 
   /**
    * Merges a trace; returns what it added (nothing, once the program's paths are all known).
-   * `matched` holds, by kernel index, the node a kernel was already matched to (see match), if any.
+   * `matched` holds, by kernel index, the node a kernel was already matched to (see match), if any;
+   * `joined`, the indices of those matched by `known` instead, whose edge from the kernel before may be new.
    */
-  merge(trace: Trace, matched?: readonly number[]): MergeResult {
+  merge(trace: Trace, matched?: readonly number[], joined: readonly number[] = []): MergeResult {
     let newNodes = 0;
     let newEdges = 0;
     const nodeOfOp: number[] = [];
@@ -160,24 +167,29 @@ export class TraceGraph {
     const lastTaken = new Int32Array(size).fill(-1);
     const left: number[] = [];
     const echoes = new FeedEchoes(trace);
+    let nextJoin = 0;
     for (let op = 0; op < kernels.length; op++) {
       const kernel = kernels[op];
       let id = matched?.[op];
-      // Matched while co-executing: as a successor of the node before it, so that edge is known.
-      const knownEdge = id !== undefined;
+      // Matched while co-executing as a successor of the node before it: that edge is known.
+      let knownEdge = id !== undefined;
+      if (joined[nextJoin] === op) {
+        knownEdge = false;
+        nextJoin++;
+      }
       const key = id === undefined ? this.keyOf(kernel, nodeOfOp) : '';
       if (id === undefined) id = this.byKey.get(key);
       if (id === undefined) {
         id = this.nodes.length;
         const inputs = kernel.inputs.map((i) => toNodeInput(i.from, nodeOfOp));
-        const attrsAreData = this.hostOnly(kernel.kernelName);
-        const site = siteKey(kernel, attrsAreData);
+        const attrsKey = this.attrsKey(kernel);
+        const site = siteKey(kernel, attrsKey);
         let siblings = this.bySite.get(site);
         if (!siblings) this.bySite.set(site, (siblings = []));
         siblings.push(id);
         const version = ++this.version;
         this.nodes.push({
-          id, key, kernel, attrsAreData, recent: kernel, lifetimes: [], feedValues: [], feedEchoes: [], inputs, siblings, next: new Map(), visits: 0,
+          id, key, kernel, attrsKey, attrsVary: false, recent: kernel, lifetimes: [], feedValues: [], feedEchoes: [], inputs, siblings, next: new Map(), visits: 0,
           slotInputs: inputs.flatMap((input, i) => (input.kind === 'feed' || input.kind === 'carried' ? [i] : [])),
           nextAfter: new Map(), lastNext: undefined, paths: new Set(), ends: 0, breaks: false, afterRead: false, changed: version,
           sourcesChanged: version, pathsChanged: version, lastNextChanged: version,
@@ -193,6 +205,11 @@ export class TraceGraph {
       }
       // A node first met in a call that threw has no outputs: the first call that did not stands for it.
       if (node.kernel.path === 'threw' && kernel.path !== 'threw') node.kernel = kernel;
+      // Run-ahead plans take a node's attrs from its calls: once they change, plans stop before it.
+      if (!node.attrsVary && node.attrsKey !== node.kernel.attrs && kernel.attrs !== node.recent.attrs) {
+        node.attrsVary = true;
+        this.changedSources(node);
+      }
       // A node met several times in one trace (an op on a scalar repeated by layers) moves its inputs between
       // those calls; plans read only the last call's, so it is compared once, after the merge.
       if (node.slotInputs.length > 0 && node.recent !== kernel && kept[id] === 0) {
@@ -309,7 +326,12 @@ export class TraceGraph {
 
   /** A kernel call's identity, given the nodes of the trace's earlier kernels. */
   private keyOf(kernel: DraftKernel, nodeOfOp: readonly number[]): string {
-    return identity(kernel, nodeOfOp, this.hostOnly(kernel.kernelName));
+    return identity(kernel, nodeOfOp, this.attrsKey(kernel));
+  }
+
+  /** The node whose identity is the call's, wherever it is in the graph (not only after `prev`: see match). */
+  known(kernel: DraftKernel, nodeOfOp: readonly number[]): number | undefined {
+    return this.byKey.get(this.keyOf(kernel, nodeOfOp));
   }
 
   /**
@@ -319,13 +341,26 @@ export class TraceGraph {
   match(prev: number, kernel: DraftKernel, nodeOfOp: readonly number[]): number | undefined {
     // The successor the latest trace took is the likely one: tried before the others.
     const likely = prev === START ? undefined : this.nodes[prev].lastNext;
-    if (likely !== undefined && sameCall(this.nodes[likely], kernel, nodeOfOp)) return likely;
+    if (likely !== undefined && this.sameCall(this.nodes[likely], kernel, nodeOfOp)) return likely;
     const edges = prev === START ? this.starts : this.nodes[prev].next;
     if (likely !== undefined && edges.size === 1) return undefined;
     for (const id of edges.keys()) {
-      if (id !== likely && sameCall(this.nodes[id], kernel, nodeOfOp)) return id;
+      if (id !== likely && this.sameCall(this.nodes[id], kernel, nodeOfOp)) return id;
     }
     return undefined;
+  }
+
+  private sameCall(node: GraphNode, call: DraftKernel, nodeOfOp: readonly number[]): boolean {
+    return sameCall(node, call, nodeOfOp, this);
+  }
+
+  /** The call's attrsKey, computed once per call however many successors match compares it with. */
+  callAttrsKey(call: DraftKernel): string {
+    if (this.keyedCall !== call) {
+      this.keyedCall = call;
+      this.keyedCallKey = this.attrsKey(call);
+    }
+    return this.keyedCallKey;
   }
 
   /** Traces merged so far. */
@@ -410,9 +445,11 @@ function headKey(f: Feed): string {
 }
 
 
-function sameCall(node: GraphNode, call: DraftKernel, nodeOfOp: readonly number[]): boolean {
+function sameCall(node: GraphNode, call: DraftKernel, nodeOfOp: readonly number[], graph: TraceGraph): boolean {
   const k = node.kernel;
-  if (k.kernelName !== call.kernelName || k.ordinal !== call.ordinal || (k.attrs !== call.attrs && !node.attrsAreData) ||
+  // Attrs that differ may be data the node's identity leaves out (if it leaves any out): asked only then.
+  if (k.kernelName !== call.kernelName || k.ordinal !== call.ordinal ||
+    (k.attrs !== call.attrs && (node.attrsKey === k.attrs || node.attrsKey !== graph.callAttrsKey(call))) ||
     k.inputs.length !== call.inputs.length || k.sitePath.length !== call.sitePath.length) return false;
   for (let i = k.sitePath.length - 1; i >= 0; i--) if (k.sitePath[i] !== call.sitePath[i]) return false;
   for (let i = 0; i < call.inputs.length; i++) {
@@ -446,8 +483,7 @@ function toNodeInput(from: Provenance, nodeOfOp: readonly number[]): NodeInput {
 }
 
 /** The call site, kernel and attrs of a call: its identity without its inputs (GraphNode.siblings share it). */
-function siteKey(kernel: DraftKernel, attrsAreData: boolean): string {
-  const attrs = attrsAreData ? '' : kernel.attrs;
+function siteKey(kernel: DraftKernel, attrs: string): string {
   return `${kernel.sitePath.join('\u0001')}\u0002${kernel.ordinal}\u0002${kernel.kernelName}\u0002${attrs}`;
 }
 
@@ -456,8 +492,8 @@ function siteKey(kernel: DraftKernel, attrsAreData: boolean): string {
  * rather than with JSON.stringify. Fields are separated by characters that site ids, kernel names
  * and canonical attrs never contain unescaped in that position.
  */
-function identity(kernel: DraftKernel, nodeOfOp: readonly number[], attrsAreData: boolean): string {
-  let key = siteKey(kernel, attrsAreData);
+function identity(kernel: DraftKernel, nodeOfOp: readonly number[], attrs: string): string {
+  let key = siteKey(kernel, attrs);
   for (const input of kernel.inputs) {
     const from = input.from;
     key += `\u0002${input.name}:${input.dtype}[${input.shape.join(',')}]`;

@@ -333,6 +333,75 @@ describe('co-execution agrees with eager execution', () => {
     expect(r.stats.iterations.byCause.marker).toBeGreaterThan(5);
   });
 
+  test('minibatches sliced at an offset that cycles, then moves every step: one path, co-executed, right values', async () => {
+    const r = await differential((log) => {
+      const all = data(26, [12 * 8, 4]);
+      const w = tf.variable(data(27, [4, 1], 0.5));
+      const opt = tf.train.adam(0.02);
+      for (let step = 0; step < 30; step++) {
+        // The offset stays put for 10 steps (run-ahead plans it), then cycles through six batches.
+        const offset = step < 10 ? 0 : (step % 6) * 16;
+        const xb = tf.slice(all, [offset, 0], [16, 4]);
+        const loss = opt.minimize(() => tf.mean(tf.square(tf.sub(tf.matMul(xb, w), 1))) as tf.Scalar, true)!;
+        log(loss.dataSync()[0]);
+        tf.dispose([xb, loss]);
+      }
+      log(w.dataSync());
+      all.dispose();
+    });
+    expectAgreement(r);
+    // The first new offset after run-ahead planned offset 0 takes no stretch: no divergence, and none after.
+    expect(r.stats.divergenceCount).toBe(0);
+    expect(r.stats.iterations.coexecuted).toBeGreaterThan(24);
+    // Stretches no longer start at the Slice once its offset moved: they would have to guess it.
+    expect(r.stats.runAhead.abandoned).toBeLessThanOrEqual(1);
+  });
+
+  test('two choices made independently each step (a training batch size, then an evaluation batch size) are learned one by one', async () => {
+    const r = await differential((log) => {
+      const next = prng(30);
+      const w = tf.variable(data(31, [4, 2], 0.5));
+      const opt = tf.train.sgd(0.05);
+      const trainSizes = [8, 16, 24];
+      const evalSizes = [1, 2, 3];
+      for (let step = 0; step < 45; step++) {
+        const x = data(100 + step, [trainSizes[Math.floor(next() * 3)], 4]);
+        const loss = opt.minimize(() => tf.mean(tf.square(tf.matMul(x, w))) as tf.Scalar, true)!;
+        const p = tf.tidy(() => tf.sum(tf.matMul(tf.ones([evalSizes[Math.floor(next() * 3)], 4]), w)));
+        log(loss.dataSync()[0], p.dataSync()[0]);
+        tf.dispose([x, loss, p]);
+      }
+    });
+    expectAgreement(r);
+    // Nine combinations, three sizes of each: every pair after the sizes are known is taken up, not diverged on.
+    expect(r.stats.joins).toBeGreaterThan(0);
+    expect(r.stats.divergenceCount).toBeLessThanOrEqual(4);
+    expect(r.stats.iterations.coexecuted).toBeGreaterThan(35);
+  });
+
+  test('a slice whose offset overruns its input throws tfjs\'s error at the call, as eagerly', async () => {
+    const r = await differential((log) => {
+      const all = data(28, [40, 3]);
+      const w = tf.variable(data(29, [3, 1], 0.5));
+      const opt = tf.train.sgd(0.05);
+      for (let step = 0; step < 20; step++) {
+        try {
+          const xb = tf.slice(all, [(step * 8) % 48, 0], [8, 3]);
+          const loss = opt.minimize(() => tf.mean(tf.square(tf.matMul(xb, w))) as tf.Scalar, true)!;
+          log(loss.dataSync()[0]);
+          tf.dispose([xb, loss]);
+        } catch (e) {
+          log(-1, (e as Error).message.includes('would overflow') ? 1 : 0);
+        }
+      }
+      log(w.dataSync());
+      all.dispose();
+    });
+    expectAgreement(r);
+    expect(r.eager.filter((v) => v === -1)).toHaveLength(3);
+    expect(r.stats.kernels.threw).toBe(0);
+  });
+
   test('a host-only kernel whose attrs change every call (a new multinomial seed per step) is one node', async () => {
     const r = await differential((log) => {
       const w = tf.variable(data(24, [4, 3], 0.5));

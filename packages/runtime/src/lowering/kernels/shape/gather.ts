@@ -11,7 +11,7 @@ export const GATHER_V2: KernelLowering = {
     input: 'indices',
     fails(values, { x }, attrs) {
       const a = attrs.axis as number;
-      return outsideAxis(values, x[a < 0 ? a + x.length : a]);
+      return outsideAxis(values!, x[a < 0 ? a + x.length : a]);
     },
   },
   lower(g, [x, indices], call) {
@@ -44,7 +44,7 @@ export const GATHER_V2: KernelLowering = {
 export const GATHER_ND: KernelLowering = {
   kernelName: 'GatherNd',
   inputNames: ['params', 'indices'],
-  valueCheck: { input: 'indices', fails: (values, { params, indices }) => outsideSlices(values, indices[indices.length - 1], params) },
+  valueCheck: { input: 'indices', fails: (values, { params, indices }) => outsideSlices(values!, indices[indices.length - 1], params) },
   // The output rank depends on indices.shape[-1].
   shapeSpecialized: true,
   lower(g, [params, indices], call) {

@@ -27,7 +27,7 @@ function scatter(g: GraphBuilder, base: Sym | null, indices: Sym, updates: Sym, 
 export const SCATTER_ND: KernelLowering = {
   kernelName: 'ScatterNd',
   inputNames: ['indices', 'updates'],
-  valueCheck: { input: 'indices', fails: (values, { indices }, attrs) => outsideSlices(values, scatterSliceRank(indices), attrs.shape as number[]) },
+  valueCheck: { input: 'indices', fails: (values, { indices }, attrs) => outsideSlices(values!, scatterSliceRank(indices), attrs.shape as number[]) },
   lower(g, [indices, updates], call) {
     const shape = call.attrs.shape as number[];
     // Duplicate indices add up; bool sums would leave values above 1 on the cpu.
@@ -41,7 +41,7 @@ export const SCATTER_ND: KernelLowering = {
 export const TENSOR_SCATTER_UPDATE: KernelLowering = {
   kernelName: 'TensorScatterUpdate',
   inputNames: ['tensor', 'indices', 'updates'],
-  valueCheck: { input: 'indices', fails: (values, { tensor, indices }) => outsideSlices(values, scatterSliceRank(indices), tensor) },
+  valueCheck: { input: 'indices', fails: (values, { tensor, indices }) => outsideSlices(values!, scatterSliceRank(indices), tensor) },
   lower(g, [tensor, indices, updates], call) {
     if (call.inputs[1]!.dtype !== 'int32' || call.inputs[2]!.dtype !== call.inputs[0]!.dtype || tensor!.rank < 1) {
       throw new Unsupported('tensorScatterUpdate dtypes');
@@ -55,7 +55,7 @@ export const SPARSE_TO_DENSE: KernelLowering = {
   inputNames: ['sparseIndices', 'sparseValues', 'defaultValue'],
   valueCheck: {
     input: 'sparseIndices',
-    fails: (values, { sparseIndices }, attrs) => outsideSlices(values, scatterSliceRank(sparseIndices), attrs.outputShape as number[]),
+    fails: (values, { sparseIndices }, attrs) => outsideSlices(values!, scatterSliceRank(sparseIndices), attrs.outputShape as number[]),
   },
   lower(g, [indices, values, defaultValue], call) {
     const shape = call.attrs.outputShape as number[];

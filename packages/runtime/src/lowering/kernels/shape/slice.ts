@@ -13,6 +13,23 @@ export const SLICE: KernelLowering = {
   kernelName: 'Slice',
   inputNames: ['x'],
   shapeAttrs: ['begin', 'size'],
+  // With every size given, the output's shape is the sizes whatever the offset.
+  dataAttrs: (attrs, [rank]) => {
+    const size = attrs.size as number | number[];
+    return Array.isArray(size) && size.length === rank && size.every((s) => s >= 0) ? ['begin'] : [];
+  },
+  // An offset that makes the slice overrun its input: tfjs's kernel throws (slice_util.assertParamsValid).
+  valueCheck: {
+    fails(_, { x }, attrs) {
+      try {
+        const [begin, size] = slice_util.parseSliceParams({ shape: [...x], rank: x.length } as never, attrs.begin as number[], attrs.size as number[]);
+        slice_util.assertParamsValid({ shape: [...x], rank: x.length } as never, begin, size);
+        return false;
+      } catch {
+        return true;
+      }
+    },
+  },
   lower(g, [x], call) {
     const rank = x!.rank;
     if (rank === 0) throw new Unsupported('slice of a scalar');
