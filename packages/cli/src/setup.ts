@@ -86,7 +86,7 @@ type KernelCounts = { ort: number; cpu: number; view: number };
 /** The runtime's co-execution counters (see @terrajs/runtime's coexec/counters.ts). */
 interface CoexecCounters {
   mode: string;
-  iterations: { total: number; traced: number; coexecuted: number; diverged: number; discarded: number; byCause: Record<string, number> };
+  iterations: { total: number; traced: number; coexecuted: number; diverged: number; discarded: number; rested: number; byCause: Record<string, number> };
   divergenceCount: number;
   divergences: Array<{ iteration: number; index: number; kernel: string; site: string; expected: string[] }>;
   joins: number;
@@ -168,7 +168,7 @@ export interface StatsReport {
   coexecution: boolean;
   note: string;
   exitCode: number;
-  iterations: { total: number; traced: number; coexecuted: number; diverged: number; discarded: number; byCause: Record<string, number> };
+  iterations: { total: number; traced: number; coexecuted: number; diverged: number; discarded: number; rested: number; byCause: Record<string, number> };
   /** `joins`: calls not predicted from the call before but known from another path, where co-execution went on. */
   divergences: { count: number; joins: number; first: CoexecCounters['divergences'] };
   kernels: {
@@ -236,7 +236,7 @@ function buildReport(config: TerraConfig, selected: Selected, startNs: bigint, e
     exitCode,
     iterations: co
       ? { ...co.iterations }
-      : { total: 0, traced: 0, coexecuted: 0, diverged: 0, discarded: 0, byCause: {} },
+      : { total: 0, traced: 0, coexecuted: 0, diverged: 0, discarded: 0, rested: 0, byCause: {} },
     divergences: { count: co?.divergenceCount ?? 0, joins: co?.joins ?? 0, first: co?.divergences ?? [] },
     kernels: s
       ? {
@@ -280,7 +280,8 @@ function readableSummary(r: StatsReport): string {
     if (top.length) lines.push(`  most run eagerly: ${top.map(([k, n, cpu]) => `${k} ${n}${cpu ? ` (${cpu} cpu)` : ''}`).join(', ')}`);
   } else lines.push('  kernels: not counted on this backend');
   const it = r.iterations;
-  lines.push(`  iterations: ${it.total} (${it.traced} traced, ${it.coexecuted} co-executed, ${it.diverged} diverged)`);
+  lines.push(`  iterations: ${it.total} (${it.traced} traced, ${it.coexecuted} co-executed, ${it.diverged} diverged` +
+    `${it.rested ? `, ${it.rested} run eagerly untraced while co-execution rested after many diverged in a row` : ''})`);
   const general = r.segments.general || r.segments.sharedShapes
     ? ` (${r.segments.general} shape-general, shared by ${r.segments.sharedShapes} batches in new shapes)` : '';
   lines.push(`  segments: ${r.segments.compiled} compiled${general} (${r.timings.compileMs.toFixed(1)} ms), ${r.segments.runs} runs` +

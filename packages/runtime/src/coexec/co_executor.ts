@@ -39,6 +39,10 @@ const RUN_AHEAD_MAX_KERNELS = 20000;
 const PLANS_PER_NODE = 4;
 /** A trace longer than this with no boundary is dropped: memory stays bounded in boundary-less programs. */
 const MAX_TRACE_KERNELS = 100_000;
+/** Co-executed iterations in a row that diverged before co-execution rests (mayRest), and how long it rests. */
+const REST_AFTER = 32;
+const REST_ITERATIONS = 32;
+const MAX_REST_ITERATIONS = 1024;
 
 type Inputs = ReadonlyArray<readonly [string, TensorInfo]>;
 
@@ -134,7 +138,12 @@ export class CoExecutor {
   /** Graph nodes (static mode: positions) found not to lower inside a segment. */
   private readonly breakNodes = new Set<number>();
   private batch = new PendingBatch();
-  private state: 'tracing' | 'coexec' | 'diverged' = 'tracing';
+  private state: 'tracing' | 'coexec' | 'diverged' | 'resting' = 'tracing';
+  /** Co-executed iterations that diverged since the last one that did not (see rest). */
+  private divergedInRow = 0;
+  /** Iterations left to rest, and how long the next rest is (it doubles while divergence goes on). */
+  private restLeft = 0;
+  private restLength = REST_ITERATIONS;
   private started = false;
   private prev = START;
   private nodeOfOp: number[] = [];
@@ -256,6 +265,7 @@ export class CoExecutor {
     if (VIEW_KERNELS.has(kernelName)) return this.runView(args, eager);
     if (this.dead) return this.runEagerly(kernelInputs(args.inputs), args, eager);
     this.kernelsIssued++;
+    if (this.state === 'resting') return this.runEagerly(kernelInputs(args.inputs), args, eager);
     if (this.recorder.kernelCount >= (this.options.maxTraceKernels ?? MAX_TRACE_KERNELS)) this.discardTrace();
     // A stretch ends at the next call after its last kernel: values it kept inside are disposed by then.
     if (this.stretch?.complete) this.endStretch();
@@ -316,14 +326,14 @@ export class CoExecutor {
 
   /** A tensor written from JS: a feed of the current trace. */
   onWrite(dataId: DataId, shape: number[], dtype: DataType, values: BackendValues): void {
-    if (this.depth > 0) return;
+    if (this.depth > 0 || this.state === 'resting') return;
     this.recorder.write(dataId, { shape, dtype }, values);
     if (this.batch.size > 0 && !this.stretch) this.wroteWhileBatching = true;
   }
 
   /** JS reads a value: a sync point. Returns once the value is on the host. */
   readSync(dataId: DataId): void {
-    if (this.depth === 0) this.recorder.read(dataId);
+    if (this.depth === 0 && this.state !== 'resting') this.recorder.read(dataId);
     const entry = this.readable(dataId);
     if (!entry) return this.readChecked(dataId);
     const start = performance.now();
@@ -855,7 +865,12 @@ export class CoExecutor {
 
   private boundary(cause: BoundaryCause): void {
     if (this.stopped || this.dead || this.depth > 0) return;
+    if (this.state === 'resting') {
+      this.rested(cause);
+      return;
+    }
     if (this.recorder.kernelCount === 0) return;
+    const ended = this.state;
     this.endStretch();
     this.flush();
     this.check?.endIteration();
@@ -888,9 +903,37 @@ export class CoExecutor {
       if (!this.started && (this.graph.isStable(stableAfter) || it.traced >= maxTraced)) this.started = true;
     }
     this.state = this.started ? 'coexec' : 'tracing';
+    this.mayRest(ended);
     this.startIteration();
     this.profile?.boundary(this.counters, this.state === 'coexec');
     this.send();
+  }
+
+  /**
+   * Many co-executed iterations in a row diverged (shapes that never repeat, say): each one made the
+   * TraceGraph grow and cost tracing, and none was ever predicted. Co-execution rests: the next
+   * iterations run eagerly and are not traced, longer each time it comes to this, then it tries again.
+   */
+  private mayRest(ended: CoExecutor['state']): void {
+    if (ended === 'coexec') {
+      this.divergedInRow = 0;
+      this.restLength = REST_ITERATIONS;
+      return;
+    }
+    if (ended !== 'diverged' || ++this.divergedInRow < (this.options.restAfter ?? REST_AFTER)) return;
+    this.divergedInRow = 0;
+    this.restLeft = this.restLength;
+    this.restLength = Math.min(2 * this.restLength, MAX_REST_ITERATIONS);
+    this.state = 'resting';
+  }
+
+  /** An iteration's end while resting (mayRest): counted; the last one hands back to co-execution. */
+  private rested(cause: BoundaryCause): void {
+    const it = this.counters.iterations;
+    it.total++;
+    it.rested++;
+    it.byCause[cause] = (it.byCause[cause] ?? 0) + 1;
+    if (--this.restLeft === 0) this.state = 'coexec';
   }
 
   /** The next kernel is predicted as an iteration's first. */

@@ -29,6 +29,11 @@ export interface CoexecCounters {
     diverged: number;
     /** Traces dropped unmerged because no boundary came within 100,000 kernels. */
     discarded: number;
+    /**
+     * Run eagerly and not traced: after many iterations in a row diverged (shapes that never repeat, say),
+     * co-execution rests for a while, so that neither the TraceGraph nor the overhead grows with them.
+     */
+    rested: number;
     byCause: Partial<Record<BoundaryCause, number>>;
   };
   divergenceCount: number;
@@ -124,7 +129,7 @@ export interface CoexecCounters {
 export function newCounters(): CoexecCounters {
   return {
     mode: 'terra',
-    iterations: { total: 0, traced: 0, coexecuted: 0, diverged: 0, discarded: 0, byCause: {} },
+    iterations: { total: 0, traced: 0, coexecuted: 0, diverged: 0, discarded: 0, rested: 0, byCause: {} },
     divergenceCount: 0,
     joins: 0,
     divergences: [],

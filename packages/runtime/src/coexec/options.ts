@@ -19,6 +19,11 @@ export interface CoexecOptions {
   /** ... or after this many traced iterations, stable or not (default 10). */
   maxTracedIterations?: number;
   /**
+   * Co-executed iterations in a row that diverge before co-execution rests: the next ones run eagerly,
+   * untraced (32, then 64, ... up to 1024 of them), before it tries again. Default 32.
+   */
+  restAfter?: number;
+  /**
    * Dispatch the path the TraceGraph predicts before JS issues its kernels (default true); off, a
    * segment is dispatched only at sync points (reads, graph breaks, iteration ends).
    */

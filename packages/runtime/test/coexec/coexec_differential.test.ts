@@ -379,6 +379,31 @@ describe('co-execution agrees with eager execution', () => {
     expect(r.stats.iterations.coexecuted).toBeGreaterThan(35);
   });
 
+  test('a shape that grows every step: co-execution rests instead of tracing each one, and resumes once it holds', async () => {
+    const program = (log: (...v: number[]) => void) => {
+      const pool = data(32, [80, 4]);
+      const w = tf.variable(data(33, [4, 1], 0.5));
+      const opt = tf.train.sgd(0.01);
+      for (let step = 0; step < 100; step++) {
+        // A buffer that grows by a row per step for 30 steps, then stays.
+        const x = tf.slice(pool, [0, 0], [8 + Math.min(step, 30), 4]);
+        const loss = opt.minimize(() => tf.mean(tf.square(tf.matMul(x, w))) as tf.Scalar, true)!;
+        log(loss.dataSync()[0]);
+        tf.dispose([x, loss]);
+      }
+      log(...w.dataSync());
+      pool.dispose();
+    };
+    const r = await differential(program, { restAfter: 4 });
+    expectAgreement(r);
+    expect(r.stats.iterations.rested).toBeGreaterThanOrEqual(32);
+    expect(r.stats.iterations.coexecuted).toBeGreaterThan(30);
+    // Fewer nodes than tracing every step would make: the rest traced none.
+    const restless = await differential(program, { restAfter: 1000 });
+    expect(restless.stats.iterations.rested).toBe(0);
+    expect(r.stats.graph!.nodes).toBeLessThan(restless.stats.graph!.nodes);
+  });
+
   test('a slice whose offset overruns its input throws tfjs\'s error at the call, as eagerly', async () => {
     const r = await differential((log) => {
       const all = data(28, [40, 3]);
