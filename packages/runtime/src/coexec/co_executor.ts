@@ -139,7 +139,7 @@ export class CoExecutor {
   private readonly breakNodes = new Set<number>();
   private batch = new PendingBatch();
   private state: 'tracing' | 'coexec' | 'diverged' | 'resting' = 'tracing';
-  /** Co-executed iterations that diverged since the last one that did not (see rest). */
+  /** Co-executed iterations that diverged since the last one that did not (see mayRest). */
   private divergedInRow = 0;
   /** Iterations left to rest, and how long the next rest is (it doubles while divergence goes on). */
   private restLeft = 0;
@@ -545,9 +545,9 @@ export class CoExecutor {
     }
     // A node whose identity leaves data attrs out (a Slice's offset): a stretch must have run with the call's.
     const n = this.counters.mode === 'static' ? undefined : this.graph.nodes[p.node];
-    const dataAttrs = n !== undefined && n.attrsKey !== n.kernel.attrs ? draft.attrs : undefined;
+    const attrsToCheck = n !== undefined && n.attrsKey !== n.kernel.attrs ? draft.attrs : undefined;
     if (this.stretch) {
-      const claim = breaks ? undefined : this.stretch.claim(p.node, inputs, (actual, expected) => this.holdsValues(actual, expected), dataAttrs);
+      const claim = breaks ? undefined : this.stretch.claim(p.node, inputs, (actual, expected) => this.holdsValues(actual, expected), attrsToCheck);
       if (claim) return this.takeClaim(draft, p.node, claim);
       this.endStretch();
     }
@@ -576,7 +576,7 @@ export class CoExecutor {
     if (this.batch.size === 0 && !n?.attrsVary) {
       const ahead = this.runAhead(p.node, inputs);
       if (ahead === true) {
-        const claim = this.stretch!.claim(p.node, inputs, () => false, dataAttrs);
+        const claim = this.stretch!.claim(p.node, inputs, () => false, attrsToCheck);
         if (claim) return this.takeClaim(draft, p.node, claim);
         this.endStretch();
       } else if (typeof ahead === 'number') {
