@@ -22,6 +22,23 @@ describe('eager session cache', () => {
     expect(sessionsAfter(() => tf.add(rand([4], 'int32'), rand([4], 'int32')))).toBe(1);
   });
 
+  it('feeds Slice its begin and size: one session for every offset of a sliding window, values as tfjs cpu', () => {
+    const x = rand([40, 3], 'float32', { seed: 3 });
+    const rows = (begin: number, size = 4) => tf.slice(x, [begin, 0], [size, 3]);
+    expect(sessionsAfter(() => rows(0))).toBe(1);
+    // Other offsets and sizes: the same session, fed other numbers.
+    expect(sessionsAfter(() => { for (let b = 1; b < 30; b++) rows(b, 1 + (b % 5)); })).toBe(0);
+    // A size that runs to the end is another structure; a begin shorter than the rank keeps its numbers in
+    // (the fed form the lowering declined is remembered as such: a second entry, no second attempt).
+    expect(sessionsAfter(() => tf.slice(x, [3, 0], [-1, 3]))).toBe(1);
+    expect(sessionsAfter(() => tf.slice(x, [5], [2]))).toBe(2);
+    expect(sessionsAfter(() => tf.slice(x, [5], [2]))).toBe(0);
+    for (const [begin, size] of [[0, 4], [17, 5], [36, 4], [3, -1]] as const) {
+      expectParity(() => tf.slice(x, [begin, 1], [size, 2]), { onOrt: ['Slice'] });
+    }
+    x.dispose();
+  });
+
   it('gives another thread the model a call runs on: the cached one, compiled once (kernel programs)', () => {
     const compiled: string[] = [];
     const unsubscribe = eagerExecutor.onCompile((key) => compiled.push(key));

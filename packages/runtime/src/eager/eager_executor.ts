@@ -5,7 +5,8 @@ import { isLowerableDtype } from '../onnx/dtypes';
 import { OrtTensor, OrtTensorClass, SyncSession } from '../ort/sync_session';
 import { KernelLowering, TensorSpec, Unsupported } from '../lowering/types';
 import { canonicalAttrs, parseAttrs } from '../lowering/attrs';
-import { hasFreeBatch, shapeKey } from '../lowering/shape_key';
+import { fedAttrs, hasFreeBatch, shapeKey } from '../lowering/shape_key';
+import { cast } from '../lowering/helpers';
 import { recordSession } from '../stats';
 import { EAGER_SESSION_OPTIONS, SessionCache } from './session_cache';
 import { TerraKernelError } from './kernel_error';
@@ -52,13 +53,26 @@ export class EagerExecutor {
     for (const info of infos) {
       if (info && !isLowerableDtype(info.dtype)) return undefined;
     }
-    const compiled = this.compiled(cacheKey(lowering, infos, canonicalAttrs(attrs)), lowering, infos, () => attrs);
+    // Shape attrs given as lists (a Slice's begin and size) are fed, as to a shape-general segment: one
+    // session serves every offset of a sliding window instead of one each. A call the lowering cannot take
+    // so (a begin shorter than the rank) gets a session with its numbers in.
+    const fed = lowering.shapeAttrs ? fedAttrs(lowering, attrs) : [];
+    let compiled = fed.length === 0 ? null
+      : this.compiled(cacheKey(lowering, infos, `fed ${canonicalAttrs(withFedDims(attrs, fed))}`), lowering, infos, () => attrs, fed);
+    if (compiled === null) {
+      fed.length = 0;
+      compiled = this.compiled(cacheKey(lowering, infos, canonicalAttrs(attrs)), lowering, infos, () => attrs);
+    }
     if (compiled === null) return undefined;
 
     const feeds: OrtTensor[] = [];
     for (const info of infos) {
       if (!info) continue;
       feeds.push(new OrtTensorClass(info.dtype as 'float32', hostValues(backend, info), info.shape as number[]));
+    }
+    for (const name of fed) {
+      const dims = attrs[name] as number[];
+      feeds.push(new OrtTensorClass('int32', Int32Array.from(dims), [dims.length]));
     }
     let results: OrtTensor[];
     try {
@@ -96,15 +110,19 @@ export class EagerExecutor {
     return { key, model: compiled.model, order: order.filter((i) => i >= 0) };
   }
 
-  /** The cached session under `key`, compiled if it is not there; null if the call does not run on ORT. */
-  private compiled(key: string, lowering: KernelLowering, infos: Array<TensorSig | undefined>, parsed: () => NamedAttrMap):
-    CompiledKernel | null {
+  /**
+   * The cached session under `key`, compiled if it is not there; null if the call does not run on ORT.
+   * `fed`: shape attrs the session takes as inputs after the call's (the GraphRunner's kernel programs,
+   * which listeners serve, run sessions with every attr in).
+   */
+  private compiled(key: string, lowering: KernelLowering, infos: Array<TensorSig | undefined>, parsed: () => NamedAttrMap,
+    fed: readonly string[] = []): CompiledKernel | null {
     let compiled = this.cache.get(key);
     if (compiled === undefined) {
-      compiled = compile(lowering, infos, parsed());
+      compiled = compile(lowering, infos, parsed(), fed);
       this.cache.set(key, compiled);
       recordSession(true);
-      if (compiled) for (const listener of this.listeners) listener(key, compiled.model);
+      if (compiled && fed.length === 0) for (const listener of this.listeners) listener(key, compiled.model);
     } else {
       recordSession(false);
     }
@@ -129,7 +147,14 @@ function cacheKey(lowering: KernelLowering, infos: Array<TensorSig | undefined>,
   return key;
 }
 
-function compile(lowering: KernelLowering, infos: Array<TensorSig | undefined>, attrs: NamedAttrMap): CompiledKernel | null {
+/** The attrs with the fed ones' numbers left out (each -1 kept: which sizes run to the end is structure). */
+function withFedDims(attrs: NamedAttrMap, fed: readonly string[]): NamedAttrMap {
+  const keyed: NamedAttrMap = { ...attrs };
+  for (const name of fed) keyed[name] = (attrs[name] as number[]).map((d) => (d === -1 ? 'end' : 'n'));
+  return keyed;
+}
+
+function compile(lowering: KernelLowering, infos: Array<TensorSig | undefined>, attrs: NamedAttrMap, fed: readonly string[]): CompiledKernel | null {
   const g = new GraphBuilder(lowering.kernelName);
   const specs: Array<TensorSpec | undefined> = infos.map((i) => i && {
     dtype: i.dtype,
@@ -138,9 +163,11 @@ function compile(lowering: KernelLowering, infos: Array<TensorSig | undefined>, 
   });
   const syms = specs.map((s, i) => s && g.input(s.dtype as 'float32', s.rank, s.shape,
     hasFreeBatch(lowering, infos[i]!.shape, i)));
+  const attrInputs = fed.length === 0 ? undefined
+    : Object.fromEntries(fed.map((name) => [name, cast(g, g.input('int32', 1, [(attrs[name] as number[]).length]), 'int64')]));
   let outputs;
   try {
-    outputs = lowering.lower(g, syms, { kernelName: lowering.kernelName, inputs: specs, attrs });
+    outputs = lowering.lower(g, syms, { kernelName: lowering.kernelName, inputs: specs, attrs, attrInputs });
   } catch (e) {
     if (e instanceof Unsupported) return null;
     throw e;
