@@ -162,9 +162,7 @@ export class CoExecutor {
   /** The worker died: every value was rebuilt on the host (see onWorkerDeath) and kernels run eagerly. */
   private dead = false;
   private deathValues = new Map<ValueId, Replayed>();
-  /** A kernel threw during a replay (kernelThrew): every kernel call checks its inputs from then on. */
-  private threwAny = false;
-  /** Kernels replays found throwing (kernelThrew), counted or not. */
+  /** Kernels replays found throwing (kernelThrew), counted or not: from the first, every kernel call checks its inputs. */
   private thrownReplays = 0;
   private warnedThrow = false;
   private warnedFailure = false;
@@ -270,7 +268,7 @@ export class CoExecutor {
     // A stretch ends at the next call after its last kernel: values it kept inside are disposed by then.
     if (this.stretch?.complete) this.endStretch();
     const inputs = kernelInputs(args.inputs);
-    if (this.threwAny) this.throwIfThrown(inputs);
+    if (this.thrownReplays > 0) this.throwIfThrown(inputs);
     const attrs = (args.attrs ?? {}) as NamedAttrMap;
     const draft = this.recorder.draft(kernelName, inputs, attrs);
     for (let i = 0; i < draft.inputs.length; i++) {
@@ -1141,7 +1139,6 @@ export class CoExecutor {
    * From now on the call runs on the host, where it throws at the call, as in eager execution.
    */
   private kernelThrew(t: Thrown): void {
-    this.threwAny = true;
     this.thrownReplays++;
     // Known to throw already (a run ahead of its call, or a call replayed twice because JS holds a value
     // its stretch kept inside): the program has the error or gets it at the call.

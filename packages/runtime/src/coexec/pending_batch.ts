@@ -2,7 +2,7 @@ import type { BackendValues, DataId, TensorInfo } from '@tensorflow/tfjs-core';
 import type { ValueId } from '../graph_runner/protocol';
 import { sharedAttrs } from '../lowering/attrs';
 import { loweringFor } from '../lowering/registry';
-import { fedAttrs, shapeKey } from '../lowering/shape_key';
+import { fedAttrs, shapeKey, withFedDims } from '../lowering/shape_key';
 import type { KernelLowering } from '../lowering/types';
 import type { Trace, TracedKernel, TensorSig } from '../trace/trace';
 
@@ -181,7 +181,5 @@ function workerIds(externals: readonly External[]): Set<ValueId> {
 /** Attrs with the fed attrs' numbers left out (a general segment is fed them), each -1 kept in place. */
 function dimsAsInput(lowering: KernelLowering, attrs: string): string {
   const parsed = sharedAttrs(attrs);
-  const keyed: Record<string, unknown> = { ...parsed };
-  for (const name of fedAttrs(lowering, parsed)) keyed[name] = (parsed[name] as number[]).map((d) => (d === -1 ? -1 : 'n'));
-  return JSON.stringify(keyed);
+  return JSON.stringify(withFedDims(parsed, fedAttrs(lowering, parsed)));
 }

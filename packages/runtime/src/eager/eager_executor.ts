@@ -5,7 +5,7 @@ import { isLowerableDtype } from '../onnx/dtypes';
 import { OrtTensor, OrtTensorClass, SyncSession } from '../ort/sync_session';
 import { KernelLowering, TensorSpec, Unsupported } from '../lowering/types';
 import { canonicalAttrs, parseAttrs } from '../lowering/attrs';
-import { fedAttrs, hasFreeBatch, shapeKey } from '../lowering/shape_key';
+import { fedAttrs, hasFreeBatch, shapeKey, withFedDims } from '../lowering/shape_key';
 import { cast } from '../lowering/helpers';
 import { recordSession } from '../stats';
 import { EAGER_SESSION_OPTIONS, SessionCache } from './session_cache';
@@ -145,13 +145,6 @@ function cacheKey(lowering: KernelLowering, infos: Array<TensorSig | undefined>,
     key += info ? `|${info.dtype}:${shapeKey(lowering, info.shape, i)}` : '|-';
   });
   return key;
-}
-
-/** The attrs with the fed ones' numbers left out (each -1 kept: which sizes run to the end is structure). */
-function withFedDims(attrs: NamedAttrMap, fed: readonly string[]): NamedAttrMap {
-  const keyed: NamedAttrMap = { ...attrs };
-  for (const name of fed) keyed[name] = (attrs[name] as number[]).map((d) => (d === -1 ? 'end' : 'n'));
-  return keyed;
 }
 
 function compile(lowering: KernelLowering, infos: Array<TensorSig | undefined>, attrs: NamedAttrMap, fed: readonly string[]): CompiledKernel | null {

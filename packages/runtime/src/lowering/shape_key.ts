@@ -19,6 +19,16 @@ export function shapeKey(lowering: KernelLowering, shape: readonly number[], ind
   return (hasFreeBatch(lowering, shape, index) ? ['*', ...shape.slice(1)] : shape).join('x');
 }
 
+/**
+ * The attrs with the numbers of the fed ones left out (each -1 kept in place: which sizes run to the end
+ * is structure): what keys a session that is fed them (a shape-general segment, an eager session).
+ */
+export function withFedDims(attrs: NamedAttrMap, fed: readonly string[]): NamedAttrMap {
+  const keyed: NamedAttrMap = { ...attrs };
+  for (const name of fed) keyed[name] = (attrs[name] as number[]).map((d) => (d === -1 ? -1 : 'n'));
+  return keyed;
+}
+
 /** The lowering's shapeAttrs this call gives as lists of numbers: the ones a shape-general segment is fed. */
 export function fedAttrs(lowering: KernelLowering, attrs: NamedAttrMap): string[] {
   return (lowering.shapeAttrs ?? []).filter((name) => {
