@@ -105,6 +105,27 @@ describe('TraceGraph', () => {
     expect(g.branchNodes()).toEqual([first]);
   });
 
+  it('learns where a shared node goes after each predecessor, in matched merges of a new path too', () => {
+    // square(w) takes only a variable: one node, reached after Neg or Abs, going on to Exp or Sin.
+    const shared = (first: 'neg' | 'abs', then: 'exp' | 'sin') => () => {
+      tf[first](w);
+      tf[then](tf.square(w));
+    };
+    const g = new trace.TraceGraph();
+    const p = g.merge(record(shared('neg', 'exp'))).nodes;
+    const q = g.merge(record(shared('abs', 'sin'))).nodes;
+    const square = g.nodes[p[1]];
+    expect(q[1]).toBe(square.id);
+    const after = (from: number) => names(g, square.nextAfter.get(from) ?? []);
+    expect([after(p[0]), after(q[0])]).toEqual([['Exp'], ['Sin']]);
+    // Co-executed merges: every kernel matched. A path merged before changes nothing...
+    g.merge(record(shared('neg', 'exp')), p);
+    expect([after(p[0]), after(q[0])]).toEqual([['Exp'], ['Sin']]);
+    // ...a new path through known nodes and edges is still learned.
+    g.merge(record(shared('neg', 'sin')), [p[0], p[1], q[2]]);
+    expect(after(p[0])).toEqual(['Exp', 'Sin']);
+  });
+
   it('predicts the next node along known edges only', () => {
     const g = new trace.TraceGraph();
     const t = record(step(true));

@@ -27,7 +27,7 @@ import { identityAttrs } from './identity_attrs';
 import { Replayed, Thrown } from './thrown';
 import { ShadowCheck, ShadowHost } from './check/shadow_check';
 import { SegmentCompiler } from './segment_compiler';
-import { Claim, Stretch, StretchContext, StretchPlan } from './stretch';
+import { Position, Stretch, StretchContext, StretchPlan } from './stretch';
 import { replaysRecording } from './static_match';
 import { kernelProgram } from './kernel_program';
 import { eagerExecutor } from '../eager/eager_executor';
@@ -270,7 +270,7 @@ export class CoExecutor {
     const inputs = kernelInputs(args.inputs);
     if (this.thrownReplays > 0) this.throwIfThrown(inputs);
     const attrs = (args.attrs ?? {}) as NamedAttrMap;
-    const draft = this.recorder.draft(kernelName, inputs, attrs);
+    const draft = this.recorder.draft(kernelName, inputs, attrs, this.state === 'coexec' ? this.likelyPath() : undefined);
     for (let i = 0; i < draft.inputs.length; i++) {
       const kind = draft.inputs[i].from.kind;
       if (kind === 'carried' || kind === 'feed') this.outsideTaken.push({ op: draft.index, input: i, dataId: inputs[i][1].dataId });
@@ -291,6 +291,13 @@ export class CoExecutor {
       if (this.recorder.kernelCount === draft.index) this.recorder.commit(draft, [], 'threw');
       throw e;
     }
+  }
+
+  /** The call path of the kernel the TraceGraph expects next (the successor the latest trace took). */
+  private likelyPath(): readonly string[] | undefined {
+    if (this.counters.mode === 'static' || this.prev === START) return undefined;
+    const likely = this.graph.nodes[this.prev].lastNext;
+    return likely === undefined ? undefined : this.graph.nodes[likely].kernel.sitePath;
   }
 
   /** A kernel whose input stands for a thrown error throws it: the program meets it at its first use of the value. */
@@ -545,7 +552,7 @@ export class CoExecutor {
     const n = this.counters.mode === 'static' ? undefined : this.graph.nodes[p.node];
     const attrsToCheck = n !== undefined && n.attrsKey !== n.kernel.attrs ? draft.attrs : undefined;
     if (this.stretch) {
-      const claim = breaks ? undefined : this.stretch.claim(p.node, inputs, (actual, expected) => this.holdsValues(actual, expected), attrsToCheck);
+      const claim = breaks ? undefined : this.stretch.claim(p.node, inputs, this.holdsValuesOf, attrsToCheck);
       if (claim) return this.takeClaim(draft, p.node, claim);
       this.endStretch();
     }
@@ -733,19 +740,23 @@ export class CoExecutor {
   }
 
   /** The call claimed a stretch position: lazy tensors bound to the stretch's values. */
-  private takeClaim(draft: DraftKernel, node: number, claim: Claim): TensorInfo | TensorInfo[] {
+  private takeClaim(draft: DraftKernel, node: number, claim: Position): TensorInfo | TensorInfo[] {
     const stretch = this.stretch!;
-    const infos: TensorInfo[] = claim.outputs.map((o) => {
-      const { dataId, entry } = this.allocateLazy(o.dtype);
-      if (o.worker !== undefined) {
-        entry.worker = o.worker;
+    const infos = new Array<TensorInfo>(claim.outputs.length);
+    for (let o = 0; o < infos.length; o++) {
+      const placeholder = claim.outputs[o];
+      const { dtype, shape } = claim.sigs[o];
+      const { dataId, entry } = this.allocateLazy(dtype);
+      const worker = stretch.workerValue(placeholder);
+      if (worker !== undefined) {
+        entry.worker = worker;
         this.resident.set(dataId, entry);
       } else {
         entry.stretch = stretch;
       }
-      stretch.bound.set(o.placeholder, dataId);
-      return { dataId, dtype: o.dtype, shape: o.shape as number[] };
-    });
+      stretch.bound.set(placeholder, dataId);
+      infos[o] = { dataId, dtype, shape: shape as number[] };
+    }
     this.commit(draft, node, infos, 'lazy', claim.sigs);
     if (stretch.kernelByKernel) this.counters.kernels.kernelByKernel++;
     else this.counters.kernels.delegated++;
@@ -809,11 +820,11 @@ export class CoExecutor {
     external: (info) => this.external(info),
   };
 
-  /** Whether the buffer JS wrote holds a predicted feed's values (run-ahead's guard). */
-  private holdsValues(actual: DataId, expected: BackendValues): boolean {
+  /** Whether the buffer JS wrote holds a predicted feed's values (run-ahead's guard); one closure for every claim. */
+  private readonly holdsValuesOf = (actual: DataId, expected: BackendValues): boolean => {
     const values = this.entry(actual)?.values as ArrayLike<number> | undefined;
     return values !== undefined && sameValues(values, expected as ArrayLike<number>);
-  }
+  };
 
   /**
    * The live buffer that input of the node, or of a node at its call site, took in the last trace that

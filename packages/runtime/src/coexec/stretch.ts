@@ -43,19 +43,12 @@ type Source =
   | { readonly kind: 'echo'; readonly back: number };
 
 /** One predicted kernel. Inputs and outputs are tokens: placeholders made inside, or external slots. */
-interface Position {
+export interface Position {
   readonly node: number;
   /** The batch kernel it is. */
   readonly op: number;
   readonly inputs: readonly DataId[];
   readonly outputs: readonly DataId[];
-  readonly sigs: readonly TensorSig[];
-}
-
-/** What a claimed position gives the kernel call. */
-export interface Claim {
-  readonly outputs: ReadonlyArray<{ readonly placeholder: DataId; readonly worker: ValueId | undefined } & TensorSig>;
-  /** The outputs' signatures, the node's own (the trace records them as they are). */
   readonly sigs: readonly TensorSig[];
 }
 
@@ -389,7 +382,7 @@ export class Stretch {
    * placeholder, the external buffer, or for a predicted feed a buffer holding the same values.
    */
   claim(node: number, inputs: ReadonlyArray<readonly [string, TensorInfo]>,
-    sameValues: (actual: DataId, expected: BackendValues) => boolean, attrs?: string): Claim | undefined {
+    sameValues: (actual: DataId, expected: BackendValues) => boolean, attrs?: string): Position | undefined {
     const p = this.plan.positions[this.claimed];
     if (!p || p.node !== node || p.inputs.length !== inputs.length) return undefined;
     // A node whose identity leaves data attrs out (a Slice's offset): the stretch ran with the ones it planned.
@@ -404,10 +397,12 @@ export class Stretch {
       this.bound.set(expected, actual);
     }
     this.claimed++;
-    return {
-      outputs: p.outputs.map((placeholder, o) => ({ placeholder, worker: this.workerOf.get(placeholder), dtype: p.sigs[o].dtype, shape: p.sigs[o].shape })),
-      sigs: p.sigs,
-    };
+    return p;
+  }
+
+  /** The worker's id of a dispatched placeholder (undefined while the stretch runs kernel by kernel, not yet dispatched). */
+  workerValue(placeholder: DataId): ValueId | undefined {
+    return this.workerOf.get(placeholder);
   }
 
   /** Records the worker ids of the dispatched segment's outputs. */

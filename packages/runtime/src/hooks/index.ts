@@ -111,13 +111,20 @@ export function callPath(): string[] {
 
 /**
  * The current call path, as `previous` itself when the path is still the same: consecutive kernels
- * mostly come from one call site, and one array for all of them is less for the trace to hold.
+ * mostly come from one call site, and one array for all of them is less for the trace to hold. Else as
+ * `likely` if that is the path (the predicted node's, so that comparing the two is one identity check).
  */
-export function callPathSince(previous: readonly string[]): readonly string[] {
+export function callPathSince(previous: readonly string[], likely?: readonly string[]): readonly string[] {
   const state = hookState();
-  if (previous.length !== state.d) return state.s.slice(0, state.d);
-  for (let i = state.d - 1; i >= 0; i--) if (previous[i] !== state.s[i]) return state.s.slice(0, state.d);
-  return previous;
+  if (isCurrentPath(previous, state)) return previous;
+  if (likely !== undefined && isCurrentPath(likely, state)) return likely;
+  return state.s.slice(0, state.d);
+}
+
+function isCurrentPath(path: readonly string[], state: HookState): boolean {
+  if (path.length !== state.d) return false;
+  for (let i = state.d - 1; i >= 0; i--) if (path[i] !== state.s[i]) return false;
+  return true;
 }
 
 /** The innermost active user-level call site, or undefined outside any instrumented call. */

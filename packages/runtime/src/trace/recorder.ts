@@ -67,10 +67,14 @@ export class TraceRecorder {
     this.commit(this.draft(kernelName, inputs, attrs), outputs, path);
   }
 
-  /** Describes the next kernel call before it runs (call path, ordinal, attrs, input provenance). */
-  draft(kernelName: string, inputs: ReadonlyArray<readonly [string, TensorInfo]>, attrs: NamedAttrMap): DraftKernel {
-    const sitePath = (this.lastPath = callPathSince(this.lastPath));
-    return {
+  /**
+   * Describes the next kernel call before it runs (call path, ordinal, attrs, input provenance).
+   * `likelyPath`: the call path of the kernel predicted next, if any (see callPathSince).
+   */
+  draft(kernelName: string, inputs: ReadonlyArray<readonly [string, TensorInfo]>, attrs: NamedAttrMap,
+    likelyPath?: readonly string[]): DraftKernel {
+    const sitePath = (this.lastPath = callPathSince(this.lastPath, likelyPath));
+    const draft: Committable = {
       index: this.kernels.length,
       writes: this.feeds.length,
       sitePath,
@@ -79,7 +83,12 @@ export class TraceRecorder {
       attrs: canonicalAttrs(attrs),
       // The engine passes tensors, whose shapes tfjs copied when it made them and never changes.
       inputs: inputs.map(([name, t]) => ({ name, from: this.provenance(t.dataId), dtype: t.dtype, shape: t.shape })),
+      // Present from the start, so that committing the draft in place keeps its hidden class.
+      outputs: NO_OUTPUTS,
+      path: undefined,
+      lifetimes: undefined,
     };
+    return draft;
   }
 
   /**
@@ -99,10 +108,10 @@ export class TraceRecorder {
       // A kernel that returns its input's buffer (Identity, cpu's Reshape) keeps the input's origin.
       if (!this.origin.has(t.dataId)) this.origin.set(t.dataId, { kind: 'op', op: index, output });
     }
-    const kernel: TracedKernel = {
-      index, writes: draft.writes, sitePath: draft.sitePath, ordinal: draft.ordinal, kernelName: draft.kernelName, attrs: draft.attrs,
-      inputs: draft.inputs, outputs: known ?? sigs!, path,
-    };
+    // The draft becomes the trace's kernel: one object per call, not two.
+    const kernel = draft as Committable;
+    kernel.outputs = known ?? sigs!;
+    kernel.path = path;
     this.kernels.push(kernel);
     return kernel;
   }
@@ -133,11 +142,6 @@ export class TraceRecorder {
 
   /** Ends the current trace and starts the next; values of this trace become carried values of the next. */
   cut(): Trace {
-    // Outputs still alive outlive the trace.
-    for (const k of this.kernels) {
-      const lifetimes = k.lifetimes ?? (k.lifetimes = []);
-      for (let o = 0; o < k.outputs.length; o++) if (lifetimes[o] === undefined) lifetimes[o] = Infinity;
-    }
     const trace: Trace = { kernels: this.kernels, feeds: this.feeds, fetches: this.fetches };
     this.kernels = [];
     this.feeds = [];
@@ -202,6 +206,11 @@ export function kernelInputs(inputs: NamedTensorInfoMap): Array<[string, TensorI
   }
   return out;
 }
+
+/** A draft as the recorder makes it: committing it fills in its outputs and path. */
+type Committable = { -readonly [K in keyof TracedKernel]: TracedKernel[K] };
+
+const NO_OUTPUTS: readonly TensorSig[] = [];
 
 function variableBuffers(): Map<DataId, string> {
   const vars = engine().registeredVariables;

@@ -42,7 +42,7 @@ export interface TracedKernel {
   readonly path?: 'ort' | 'cpu' | 'view' | 'lazy' | 'threw';
   /**
    * For each output, how many kernels ran between its creation and its disposal; Infinity if JS read
-   * it or it outlived the trace. Filled in when the trace ends.
+   * it; absent (undefined) if it outlived the trace.
    */
   lifetimes?: number[];
 }

@@ -168,6 +168,8 @@ export class TraceGraph {
     const left: number[] = [];
     const echoes = new FeedEchoes(trace);
     let nextJoin = 0;
+    // A path merged before has every edge and every successor-after-predecessor of its nodes already.
+    const knownPath = matched !== undefined && joined.length === 0 && this.isKnownPath(matched, kernels.length);
     for (let op = 0; op < kernels.length; op++) {
       const kernel = kernels[op];
       let id = matched?.[op];
@@ -241,7 +243,7 @@ export class TraceGraph {
         edges.set(id, 1);
       } else if (edges.size > 1) edges.set(id, edges.get(id)! + 1);
       if (prev !== START) {
-        this.addNextAfter(this.nodes[prev], beforePrev, id);
+        if (!knownPath) this.addNextAfter(this.nodes[prev], beforePrev, id);
         if (lastTaken[prev] === -1) left.push(prev);
         lastTaken[prev] = id;
       }
@@ -290,10 +292,17 @@ export class TraceGraph {
     node.feedValues[i] = next;
   }
 
+  /** Whether the `length` kernels were all matched, along a path a trace merged before took (one its nodes record). */
+  private isKnownPath(matched: readonly number[], length: number): boolean {
+    if (matched.length !== length) return false;
+    for (let i = 0; i < length; i++) if (matched[i] === undefined) return false;
+    const recording = matched.find((id) => this.nodes[id].paths !== null);
+    return recording !== undefined && this.nodes[recording].paths!.has(pathHash(matched));
+  }
+
   /** Records the trace's path at every node it went through. */
   private addPath(nodeOfOp: readonly number[]): void {
-    let hash = 0x811c9dc5;
-    for (const id of nodeOfOp) hash = Math.imul(hash ^ id, 0x01000193) >>> 0;
+    const hash = pathHash(nodeOfOp);
     // A path is added to all its nodes at once: known at one node that still records paths, known at all.
     const recording = nodeOfOp.find((id) => this.nodes[id].paths !== null);
     if (recording === undefined || this.nodes[recording].paths!.has(hash)) return;
@@ -379,6 +388,13 @@ export class TraceGraph {
   }
 }
 
+/** A path's id: a hash of its node sequence. */
+function pathHash(nodes: readonly number[]): number {
+  let hash = 0x811c9dc5;
+  for (const id of nodes) hash = Math.imul(hash ^ id, 0x01000193) >>> 0;
+  return hash;
+}
+
 /** Whether a feed index or carried slot of the call (at `slots`, GraphNode.slotInputs) differs from the earlier one's. */
 function movedInputs(a: TracedKernel, b: TracedKernel, slots: readonly number[]): boolean {
   for (const i of slots) {
@@ -451,7 +467,10 @@ function sameCall(node: GraphNode, call: DraftKernel, nodeOfOp: readonly number[
   if (k.kernelName !== call.kernelName || k.ordinal !== call.ordinal ||
     (k.attrs !== call.attrs && (node.attrsKey === k.attrs || node.attrsKey !== graph.callAttrsKey(call))) ||
     k.inputs.length !== call.inputs.length || k.sitePath.length !== call.sitePath.length) return false;
-  for (let i = k.sitePath.length - 1; i >= 0; i--) if (k.sitePath[i] !== call.sitePath[i]) return false;
+  // The recorder gives a call the predicted node's own path array when it is the same path (callPathSince).
+  if (k.sitePath !== call.sitePath) {
+    for (let i = k.sitePath.length - 1; i >= 0; i--) if (k.sitePath[i] !== call.sitePath[i]) return false;
+  }
   for (let i = 0; i < call.inputs.length; i++) {
     const a = k.inputs[i];
     const b = call.inputs[i];
