@@ -17,8 +17,10 @@ export class TraceRecorder {
   private origin = new Map<DataId, Provenance>();
   private carried = new Map<DataId, number>();
   private carriedCount = 0;
-  /** The registered variables' buffers when the trace began, built on first need. */
-  private variables: Map<DataId, string> | undefined;
+  /** The registered variables' buffers when the trace began, as provenances, built on first need. */
+  private variables: Map<DataId, Provenance> | undefined;
+  /** The provenance of each carried slot, made once per trace (inputs share it). */
+  private carriedFrom: Provenance[] = [];
   /**
    * The call paths of the site activations the last kernel ran under, outermost first, each with the
    * ordinal of the last kernel issued directly under it. A kernel issued after deeper user code returned
@@ -152,6 +154,7 @@ export class TraceRecorder {
     this.carried = new Map();
     this.feedIds = [];
     this.carriedCount = 0;
+    this.carriedFrom = [];
     this.variables = undefined;
     this.activations = [];
     return trace;
@@ -180,14 +183,15 @@ export class TraceRecorder {
     // A variable assigned during the trace points at a buffer whose origin is already known, so
     // the registered variables as they were when the trace began are enough.
     const variable = (this.variables ??= variableBuffers()).get(dataId);
-    if (variable !== undefined) return { kind: 'variable', name: variable };
+    if (variable !== undefined) return variable;
     let slot = this.carried.get(dataId);
     if (slot === undefined) {
-      if (!allocate) return { kind: 'carried', slot: -1 };
+      if (!allocate) return NOT_CARRIED;
       slot = this.carriedCount++;
       this.carried.set(dataId, slot);
+      this.carriedFrom[slot] = { kind: 'carried', slot };
     }
-    return { kind: 'carried', slot };
+    return this.carriedFrom[slot];
   }
 }
 
@@ -212,9 +216,12 @@ type Committable = { -readonly [K in keyof TracedKernel]: TracedKernel[K] };
 
 const NO_OUTPUTS: readonly TensorSig[] = [];
 
-function variableBuffers(): Map<DataId, string> {
+/** A read of a value from before the trace that no kernel took yet. */
+const NOT_CARRIED: Provenance = { kind: 'carried', slot: -1 };
+
+function variableBuffers(): Map<DataId, Provenance> {
   const vars = engine().registeredVariables;
-  return new Map(Object.keys(vars).map((name) => [vars[name].dataId, name]));
+  return new Map(Object.keys(vars).map((name) => [vars[name].dataId, { kind: 'variable', name }]));
 }
 
 function isPrefix(a: readonly string[], b: readonly string[]): boolean {
