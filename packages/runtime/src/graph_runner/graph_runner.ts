@@ -416,12 +416,26 @@ export class GraphRunner {
    * by the liveness probe or the 'exit' event. That one lands between two ONNX Runtime calls
    * (see closeGate), the only place a worker can be stopped without aborting the process.
    */
-  _crashForTests(how: CrashKind | 'terminate'): void {
+  _crashForTests(how: Exclude<CrashKind, 'hold'> | 'terminate'): void {
     if (how === 'terminate') {
       this.closeGate();
       this.stopRequested = true;
       void this.worker.terminate();
     } else this.post({ op: 'crash', how });
+  }
+
+  /**
+   * TEST-ONLY: the worker handles nothing after the requests posted so far until the returned function
+   * is called, so that a test can tell what JS does without waiting for the worker from what a race
+   * between the two threads happened to give.
+   */
+  _holdForTests(): () => void {
+    Atomics.store(this.signal, Slot.HOLD, 1);
+    this.post({ op: 'crash', how: 'hold' });
+    return () => {
+      Atomics.store(this.signal, Slot.HOLD, 0);
+      Atomics.notify(this.signal, Slot.HOLD);
+    };
   }
 
   // ---- internals ----

@@ -23,8 +23,11 @@ export interface HostValue {
   data: HostData;
 }
 
-/** Test-only faults (see GraphRunner._crashForTests): kill the worker, or make its next run fail. */
-export type CrashKind = 'exit' | 'throw' | 'fail-next-run';
+/**
+ * Test-only faults (see GraphRunner._crashForTests): kill the worker, make its next run fail, or hold it
+ * (it handles nothing more until released: see GraphRunner._holdForTests).
+ */
+export type CrashKind = 'exit' | 'throw' | 'fail-next-run' | 'hold';
 
 export type Request =
   /**

@@ -21,9 +21,11 @@ export const Slot = {
   NATIVE_GATE: 6,
   /** Messages the main thread has posted (counted before each is posted): more than DONE while one waits. */
   POSTED: 7,
+  /** 1 while a test holds the worker (GraphRunner._holdForTests). */
+  HOLD: 8,
 } as const;
 
-const SLOTS = 8;
+const SLOTS = 9;
 
 export function createSignal(): SharedArrayBuffer {
   return new SharedArrayBuffer(SLOTS * Int32Array.BYTES_PER_ELEMENT);

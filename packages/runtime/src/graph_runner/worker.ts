@@ -42,7 +42,9 @@ const outgoing: Reply[] = [];
 function handle(req: Request): void {
   if (req.op === 'crash') {
     if (req.how === 'fail-next-run') executor.failNextRun();
-    else crash(req.how);
+    else if (req.how === 'hold') {
+      while (Atomics.load(signal, Slot.HOLD) === 1) Atomics.wait(signal, Slot.HOLD, 1);
+    } else crash(req.how);
     return;
   }
   if (req.op === 'batch') {

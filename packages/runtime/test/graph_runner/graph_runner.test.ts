@@ -188,15 +188,14 @@ describe('GraphRunner', () => {
     runner.readSync(warm);
     const before = runner.runsDone();
 
+    // Held, the worker cannot finish the run whatever the two threads' timing: a run() that waited for
+    // it would never return.
+    const release = runner._holdForTests();
     const y = runner.newId();
     runner.run('slow', [x], [y]);
-    // Read in this order: the worker bumps RUNS_DONE before DONE, so a run not done at the second load
-    // was not counted done by the first (reading the other way round races with the run's end).
-    const pending = runner.pending();
-    const done = runner.runsDone();
-    // The worker bumps this shared counter after each run: it has not yet.
-    expect(done).toBe(before);
-    expect(pending).toBeGreaterThan(0);
+    expect(runner.runsDone()).toBe(before);
+    expect(runner.pending()).toBeGreaterThan(0);
+    release();
 
     const value = runner.readSync(y);
     expect(runner.runsDone()).toBe(before + 1);
@@ -209,22 +208,24 @@ describe('GraphRunner', () => {
     const y = runner.newId();
     runner.feed(x, 'float32', [SLOW.batch, SLOW.width], randomFloats(SLOW.batch * SLOW.width, 2));
     runner.readSync(x); // the worker is up and idle
+    // Held until the third turn: the run cannot have finished before, whatever the threads' timing.
+    const release = runner._holdForTests();
     runner.run('slow', [x], [y]);
     let settled = false;
     const reading = runner.read(y).then((v) => { settled = true; return v; });
-    // Event-loop turns happen while the read is pending, and the run is still unfinished in the first.
+    // Event-loop turns happen while the read is pending.
     let turns = 0;
     let runFinishedAtFirstTurn: boolean | undefined;
     await new Promise<void>((resolve) => {
       const tick = () => {
         if (runFinishedAtFirstTurn === undefined) runFinishedAtFirstTurn = runner.runsDone() > 0;
-        turns++;
+        if (++turns === 3) release();
         if (settled) resolve(); else setImmediate(tick);
       };
       setImmediate(tick);
     });
     expect(runFinishedAtFirstTurn).toBe(false);
-    expect(turns).toBeGreaterThan(1);
+    expect(turns).toBeGreaterThan(3);
     expect((await reading).shape).toEqual([SLOW.batch, SLOW.width]);
   });
 
@@ -269,6 +270,7 @@ describe('GraphRunner', () => {
 
   it('compile with a callback returns before the session exists; runs queue behind it; the outcome comes with the next reply taken', () => {
     const outcomes: Array<{ key: string; error?: string; ms: number }> = [];
+    const release = runner._holdForTests();
     runner.compile('slow', slowModel(), { done: (r) => outcomes.push({ key: 'slow', error: r.error, ms: r.ms }) });
     runner.compile('broken', new Uint8Array([1, 2, 3, 4]), { done: (r) => outcomes.push({ key: 'broken', error: r.error, ms: r.ms }) });
     const [x, y, z] = [runner.newId(), runner.newId(), runner.newId()];
@@ -278,6 +280,7 @@ describe('GraphRunner', () => {
     // Nothing was waited for: no outcome has been taken yet, and the worker still has the requests.
     expect(outcomes).toEqual([]);
     expect(runner.pending()).toBeGreaterThan(0);
+    release();
     expect(runner.readSync(y).shape).toEqual([SLOW.batch, SLOW.width]);
     // The read took the compile replies that came before its own.
     expect(outcomes.map((o) => o.key)).toEqual(['slow', 'broken']);
