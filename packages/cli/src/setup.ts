@@ -90,7 +90,7 @@ interface CoexecCounters {
   divergenceCount: number;
   divergences: Array<{ iteration: number; index: number; kernel: string; site: string; expected: string[] }>;
   joins: number;
-  kernels: { delegated: number; kernelByKernel: number; replayed: number; whileCompiling: number; eager: number; breaks: number; threw: number };
+  kernels: { delegated: number; kernelByKernel: number; replayed: number; whileCompiling: number; eager: number; breaks: number; threw: number; checkWaits: number };
   runAhead: { stretches: number; kernels: number; abandoned: number; recomputed: number };
   segments: { compiled: number; failed: number; runs: number; kernelPrograms: number; deferred: number; replays: number; general: number; sharedShapes: number };
   feeds: number;
@@ -185,6 +185,8 @@ export interface StatsReport {
     breaks: number;
     /** Kernels run ahead that threw on their values (the program got the error at its next use of a value from them). */
     threw: number;
+    /** Calls whose indices, computed on the worker, JS waited for at the call, so that a bad one throws there. */
+    checkWaits: number;
     byKernel: Record<string, KernelCounts>;
   } & KernelCounts;
   /** `runs` counts kernel programs' runs too (`kernelPrograms`: first occurrences run kernel by kernel). */
@@ -243,9 +245,9 @@ function buildReport(config: TerraConfig, selected: Selected, startNs: bigint, e
         counted: true, ...s.total, delegated: co?.kernels.delegated ?? 0, kernelByKernel: co?.kernels.kernelByKernel ?? 0,
         replayed: co?.kernels.replayed ?? 0,
         whileCompiling: co?.kernels.whileCompiling ?? 0, breaks: co?.kernels.breaks ?? 0, threw: co?.kernels.threw ?? 0,
-        byKernel: s.byKernel,
+        checkWaits: co?.kernels.checkWaits ?? 0, byKernel: s.byKernel,
       }
-      : { counted: false, ort: 0, cpu: 0, view: 0, delegated: 0, kernelByKernel: 0, replayed: 0, whileCompiling: 0, breaks: 0, threw: 0, byKernel: {} },
+      : { counted: false, ort: 0, cpu: 0, view: 0, delegated: 0, kernelByKernel: 0, replayed: 0, whileCompiling: 0, breaks: 0, threw: 0, checkWaits: 0, byKernel: {} },
     runAhead: co ? { ...co.runAhead } : { stretches: 0, kernels: 0, abandoned: 0, recomputed: 0 },
     segments: co ? { ...co.segments } : { compiled: 0, failed: 0, runs: 0, kernelPrograms: 0, deferred: 0, replays: 0, general: 0, sharedShapes: 0 },
     timings: {
@@ -272,7 +274,8 @@ function readableSummary(r: StatsReport): string {
       `${r.kernels.cpu} on the cpu fallback, ${r.kernels.view} views)${r.kernels.breaks ? `, of which ${r.kernels.breaks} graph breaks` : ''}` +
       `${r.kernels.replayed ? `, ${r.kernels.replayed} of them replayed because their segment could not compile` : ''}` +
       `${r.kernels.whileCompiling ? `, ${r.kernels.whileCompiling} of them run while their segment compiled` : ''}` +
-      `${r.kernels.threw ? `; ${r.kernels.threw} run ahead threw on their values (the program got the error where it used a value from them)` : ''}`);
+      `${r.kernels.threw ? `; ${r.kernels.threw} run ahead threw on their values (the program got the error where it used a value from them)` : ''}` +
+      `${r.kernels.checkWaits ? `; at ${r.kernels.checkWaits} calls JS waited for indices computed on the worker, to check them` : ''}`);
     const top = Object.entries(r.kernels.byKernel)
       .map(([k, v]) => [k, v.ort + v.cpu + v.view, v.cpu] as const)
       .sort((a, b) => b[1] - a[1])

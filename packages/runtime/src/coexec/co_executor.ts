@@ -24,6 +24,7 @@ import type { CoexecOptions } from './options';
 import { BatchOutput, External, PendingBatch } from './pending_batch';
 import { replayBatch } from './replay';
 import { identityAttrs } from './identity_attrs';
+import { provenIndexBound } from './index_range';
 import { Replayed, Thrown } from './thrown';
 import { ShadowCheck, ShadowHost } from './check/shadow_check';
 import { SegmentCompiler } from './segment_compiler';
@@ -543,7 +544,7 @@ export class CoExecutor {
     this.prev = p.node;
     const lowering = loweringFor(draft.kernelName);
     let breaks = p.breaks;
-    if (!breaks && lowering?.valueCheck && this.failsCheck(lowering.valueCheck, inputs, args.attrs ?? {})) {
+    if (!breaks && lowering?.valueCheck && this.failsCheck(lowering.valueCheck, draft, inputs, args.attrs ?? {})) {
       // tfjs's kernel will throw on these values: on the host it throws at the call, as eagerly.
       this.breakAt(p.node);
       breaks = true;
@@ -600,15 +601,46 @@ export class CoExecutor {
     return lowering.multiOutput ? infos : infos[0];
   }
 
-  /** Whether the values the host has of the inputs a kernel checks make it throw (see KernelLowering.valueCheck). */
-  private failsCheck(check: ValueCheck, inputs: Inputs, attrs: NamedAttrMap): boolean {
+  /**
+   * Whether the checked input's values make the kernel throw (see KernelLowering.valueCheck). Values the
+   * host lacks (computed on the worker, or still to be) are waited for, so that the call throws where
+   * it does eagerly, unless the kernels that made them bound them to a range that passes.
+   */
+  private failsCheck(check: ValueCheck, draft: DraftKernel, inputs: Inputs, attrs: NamedAttrMap): boolean {
+    const shapes = Object.fromEntries(inputs.map(([name, t]) => [name, t.shape]));
     let values: BackendValues | undefined;
     if (check.input !== undefined) {
-      const checked = inputs.find(([name]) => name === check.input)?.[1];
-      values = checked && this.entry(checked.dataId)?.values;
-      if (values == null) return false; // on the worker, or to be computed: a failure there is recovered (kernelThrew)
+      const at = inputs.findIndex(([name]) => name === check.input);
+      if (at < 0) return false;
+      const dataId = inputs[at][1].dataId;
+      values = this.entry(dataId)?.values;
+      if (values == null) {
+        const bound = check.bound?.(shapes, attrs);
+        const proven = bound === undefined ? undefined : provenIndexBound(draft.inputs[at].from, this.recorder);
+        if (proven !== undefined && proven <= bound!) return false;
+        values = this.valuesForCheck(dataId);
+        if (values == null) return false;
+      }
     }
-    return check.fails(values, Object.fromEntries(inputs.map(([name, t]) => [name, t.shape])), attrs);
+    return check.fails(values, shapes, attrs);
+  }
+
+  /** A checked input's values, from the worker if need be: a wait at the call that JS did not ask for (not a read of the trace). */
+  private valuesForCheck(dataId: DataId): BackendValues | undefined {
+    const entry = this.readable(dataId);
+    if (entry) {
+      this.counters.kernels.checkWaits++;
+      const start = performance.now();
+      try {
+        entry.values = this.runner.readSync(entry.worker!).data;
+      } catch (e) {
+        this.readFailed(e, entry);
+      } finally {
+        this.counters.waitMs += performance.now() - start;
+      }
+      this.retire();
+    }
+    return this.entry(dataId)?.values ?? undefined;
   }
 
   /** The node runs on the host from now on, between segments. */
@@ -1154,8 +1186,11 @@ export class CoExecutor {
     // Known to throw already (a run ahead of its call, or a call replayed twice because JS holds a value
     // its stretch kept inside): the program has the error or gets it at the call.
     if (this.breakNodes.has(t.node)) return;
-    this.counters.kernels.threw++;
     this.breakAt(t.node);
+    // A kernel whose values are checked at the call throws there, run ahead or not (failsCheck): calls
+    // made before were checked and passed, so this one is the current call or a later one.
+    if (loweringFor(t.kernelName)?.valueCheck?.input !== undefined) return;
+    this.counters.kernels.threw++;
     const node = this.counters.mode === 'static' ? undefined : this.graph.nodes[t.node];
     if (this.warnedThrow) return;
     this.warnedThrow = true;

@@ -65,9 +65,15 @@ export interface CoexecCounters {
     breaks: number;
     /**
      * Kernel calls run ahead in a segment that threw on their values when replayed on the host (the run
-     * failed in ORT): the program got the error at its next use of a value computed from them.
+     * failed in ORT) and whose values are not checked at the call (KernelLowering.valueCheck): the
+     * program got the error at its next use of a value computed from them.
      */
     threw: number;
+    /**
+     * Kernel calls whose indices co-execution waited for at the call (computed on the worker, in no range
+     * known to pass): so that one that throws does so at the call, as eagerly.
+     */
+    checkWaits: number;
   };
   segments: {
     /** Generated and handed to the workers for a session (counted at once; moved to failed if ORT cannot create it). */
@@ -133,7 +139,7 @@ export function newCounters(): CoexecCounters {
     divergenceCount: 0,
     joins: 0,
     divergences: [],
-    kernels: { delegated: 0, kernelByKernel: 0, replayed: 0, whileCompiling: 0, eager: 0, breaks: 0, threw: 0 },
+    kernels: { delegated: 0, kernelByKernel: 0, replayed: 0, whileCompiling: 0, eager: 0, breaks: 0, threw: 0, checkWaits: 0 },
     segments: { compiled: 0, failed: 0, runs: 0, kernelPrograms: 0, deferred: 0, replays: 0, recovered: 0, general: 0, sharedShapes: 0 },
     runAhead: { stretches: 0, kernels: 0, abandoned: 0, recomputed: 0, plans: 0 },
     feeds: 0,

@@ -71,6 +71,11 @@ export interface ValueCheck {
    * kernels that throw).
    */
   fails(values: BackendValues | undefined, shapes: Readonly<Record<string, readonly number[]>>, attrs: NamedAttrMap): boolean;
+  /**
+   * Where values pass exactly when each is an integer in [0, bound): the bound. Indices known to lie in a
+   * range that fits (an argMax's, see coexec/index_range.ts) then pass without being read.
+   */
+  bound?(shapes: Readonly<Record<string, readonly number[]>>, attrs: NamedAttrMap): number;
 }
 
 /** Thrown by a lowering for a call it does not handle: the kernel then runs on tfjs-backend-cpu. */

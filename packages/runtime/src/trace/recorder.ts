@@ -118,6 +118,16 @@ export class TraceRecorder {
     return kernel;
   }
 
+  /** The values JS wrote as the current trace's feed `index`, if it has written it yet. */
+  feedValues(index: number): BackendValues | undefined {
+    return this.feeds[index]?.values;
+  }
+
+  /** The current trace's kernel `op`, if recorded yet. */
+  kernelAt(op: number): TracedKernel | undefined {
+    return this.kernels[op];
+  }
+
   /** Kernels recorded in the current trace. */
   get kernelCount(): number {
     return this.kernels.length;

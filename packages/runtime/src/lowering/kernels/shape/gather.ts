@@ -9,9 +9,12 @@ export const GATHER_V2: KernelLowering = {
   inputNames: ['x', 'indices'],
   valueCheck: {
     input: 'indices',
-    fails(values, { x }, attrs) {
+    fails(values, shapes, attrs) {
+      return outsideAxis(values!, this.bound!(shapes, attrs));
+    },
+    bound({ x }, attrs) {
       const a = attrs.axis as number;
-      return outsideAxis(values!, x[a < 0 ? a + x.length : a]);
+      return x[a < 0 ? a + x.length : a];
     },
   },
   lower(g, [x, indices], call) {
