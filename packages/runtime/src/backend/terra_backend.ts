@@ -1,4 +1,4 @@
-import { BackendValues, DataId, DataStorage, DataType, engine } from '@tensorflow/tfjs-core';
+import { BackendValues, DataId, DataStorage, DataType, engine, util } from '@tensorflow/tfjs-core';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { noteRead, noteWrite } from '../trace/recording';
 import { activeCoexecutor } from '../coexec/session';
@@ -41,10 +41,24 @@ export class TerraBackend extends MathBackendCPU {
     }
   }
 
-  /** tfjs's data() and array(): the event loop stays free while the GraphRunner computes the value. */
-  override async read(dataId: DataId): Promise<BackendValues> {
-    await activeCoexecutor()?.read(dataId);
-    return super.read(dataId);
+  /**
+   * tfjs's data() and array(): the event loop stays free while the GraphRunner computes the value. A value
+   * on the host is taken at the call, as the cpu backend does: the program may dispose or replace the
+   * tensor before the promise settles (a variable read while training goes on).
+   */
+  override read(dataId: DataId): Promise<BackendValues> {
+    try {
+      const entry = this.data.get(dataId) as TerraData;
+      const waiting = activeCoexecutor()?.read(dataId);
+      if (waiting === undefined) return Promise.resolve(this.readSync(dataId));
+      return waiting.then(() => {
+        if (this.data.has(dataId)) return this.readSync(dataId);
+        // Disposed while the worker computed it: the value came all the same.
+        return util.convertBackendValuesAndArrayBuffer(entry.values!, entry.dtype);
+      });
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
 
   override disposeData(dataId: DataId, force = false): boolean {

@@ -359,10 +359,16 @@ export class CoExecutor {
     if (this.depth === 0) this.check?.read(dataId);
   }
 
-  /** The same for an async read: awaits the worker without blocking the event loop. */
-  async read(dataId: DataId): Promise<void> {
+  /**
+   * The same for an async read: awaits the worker without blocking the event loop. Undefined when the
+   * value is on the host already (then nothing is to be awaited).
+   */
+  read(dataId: DataId): Promise<void> | undefined {
     const entry = this.readable(dataId);
-    if (!entry) return;
+    return entry && this.awaitValue(entry);
+  }
+
+  private async awaitValue(entry: TerraData): Promise<void> {
     const start = performance.now();
     try {
       const value = await this.runner.read(entry.worker!);
