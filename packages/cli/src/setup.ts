@@ -88,7 +88,7 @@ interface CoexecCounters {
   mode: string;
   iterations: { total: number; traced: number; coexecuted: number; diverged: number; discarded: number; rested: number; byCause: Record<string, number> };
   divergenceCount: number;
-  divergences: Array<{ iteration: number; index: number; kernel: string; site: string; expected: string[] }>;
+  divergences: Array<{ iteration: number; index: number; kernel: string; site: string; expected: string[]; differs?: string }>;
   joins: number;
   kernels: { delegated: number; kernelByKernel: number; replayed: number; whileCompiling: number; eager: number; breaks: number; threw: number; checkWaits: number };
   runAhead: { stretches: number; kernels: number; abandoned: number; recomputed: number };
@@ -297,7 +297,8 @@ function readableSummary(r: StatsReport): string {
   lines.push(`  divergences: ${r.divergences.count}` +
     `${r.divergences.joins ? ` (and ${r.divergences.joins} calls another path's node took up: no divergence)` : ''}`);
   for (const d of r.divergences.first.slice(0, 5)) {
-    lines.push(`    iteration ${d.iteration}, kernel ${d.index} (${d.kernel}) at ${d.site}; expected ${d.expected.join(' or ') || 'the end of the iteration'}`);
+    lines.push(`    iteration ${d.iteration}, kernel ${d.index} (${d.kernel}) at ${d.site}; expected ${d.expected.join(' or ') || 'the end of the iteration'}` +
+      `${d.differs ? ` (${d.differs})` : ''}`);
   }
   if (r.check) lines.push(checkSummary(r.check));
   if (r.workerDied) lines.push(`  the GraphRunner worker died (${r.workerDied}); its values were rebuilt on the host and the run went on eagerly`);

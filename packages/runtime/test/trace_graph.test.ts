@@ -126,6 +126,20 @@ describe('TraceGraph', () => {
     expect(after(p[0])).toEqual(['Exp', 'Sin']);
   });
 
+  it('says where a call differs from a node of the same kernel: shapes, attrs, where an input comes from', () => {
+    const g = new trace.TraceGraph();
+    const first = (fn: () => void) => record(fn).kernels[0];
+    const t = record(() => tf.leakyRelu(tf.mul(tf.tensor1d([1, 1, 1]), w), 0.2));
+    const [mul, relu] = g.merge(t).nodes.map((id) => g.nodes[id]);
+    expect(g.difference(mul, t.kernels[0], [])).toBeUndefined();
+    expect(g.difference(mul, first(() => tf.mul(tf.tensor1d([1, 1, 1, 1]), tf.tensor1d([1, 2, 3, 4]))), []))
+      .toMatch(/^input a float32\[4\], expected a float32\[3\]$/);
+    expect(g.difference(mul, first(() => tf.mul(tf.tensor1d([1, 1, 1]), tf.tensor1d([1, 2, 3]))), []))
+      .toBe('input b from a tensor JS wrote, expected from variable w');
+    const other = record(() => tf.leakyRelu(tf.mul(tf.tensor1d([1, 1, 1]), w), 0.3));
+    expect(g.difference(relu, other.kernels[1], [mul.id])).toBe('attrs {"alpha":0.3}, expected {"alpha":0.2}');
+  });
+
   it('predicts the next node along known edges only', () => {
     const g = new trace.TraceGraph();
     const t = record(step(true));

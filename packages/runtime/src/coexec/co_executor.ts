@@ -893,16 +893,19 @@ export class CoExecutor {
     this.state = 'diverged';
     // Static mode predicts by position: `prev` is then a position in the recording, not a TraceGraph node.
     const recorded = this.staticTrace?.kernels[draft.index];
+    const successors = this.counters.mode === 'static' ? []
+      : [...(this.prev === START ? this.graph.starts.keys() : this.graph.nodes[this.prev].next.keys())].map((n) => this.graph.nodes[n]);
     const expected = this.counters.mode === 'static'
       ? (recorded ? [recorded.kernelName] : [])
-      : (this.prev === START ? [...this.graph.starts.keys()] : [...this.graph.nodes[this.prev].next.keys()])
-        .slice(0, 3).map((n) => this.graph.nodes[n].kernel.kernelName);
+      : successors.slice(0, 3).map((n) => n.kernel.kernelName);
+    const sameKernel = successors.find((n) => n.kernel.kernelName === draft.kernelName);
     const d: Divergence = {
       iteration: this.counters.iterations.total + 1,
       kernel: draft.kernelName,
       index: draft.index,
       site: draft.sitePath.at(-1) ?? '(no instrumented site)',
       expected,
+      ...(sameKernel && { differs: this.graph.difference(sameKernel, draft, this.nodeOfOp) }),
     };
     this.counters.divergenceCount++;
     if (this.counters.divergences.length < 100) this.counters.divergences.push(d);

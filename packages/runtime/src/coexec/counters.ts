@@ -14,6 +14,8 @@ export interface Divergence {
   site: string;
   /** Kernels the graph expected there (up to three). */
   expected: string[];
+  /** Where the call differed from the first expected call of the same kernel, if one was (TraceGraph.difference). */
+  differs?: string;
 }
 
 /** What co-execution did; every field is counted where it happens. */

@@ -363,6 +363,31 @@ export class TraceGraph {
     return sameCall(node, call, nodeOfOp, this);
   }
 
+  /**
+   * Where a call of the same kernel as a node differs from it (for a divergence's report): the first
+   * field sameCall finds apart, in words; undefined if it is the node's call.
+   */
+  difference(node: GraphNode, call: DraftKernel, nodeOfOp: readonly number[]): string | undefined {
+    const k = node.kernel;
+    if (node.attrsKey !== this.callAttrsKey(call)) return `attrs ${clip(call.attrs)}, expected ${clip(k.attrs)}`;
+    if (k.sitePath.length !== call.sitePath.length || k.sitePath.some((s, i) => s !== call.sitePath[i])) {
+      return `called from ${call.sitePath.join(' > ') || 'no instrumented site'}, expected from ${k.sitePath.join(' > ') || 'no instrumented site'}`;
+    }
+    if (k.ordinal !== call.ordinal) return `call ${call.ordinal + 1} of its kind at its site, expected call ${k.ordinal + 1} (a loop ran another number of times)`;
+    if (k.inputs.length !== call.inputs.length) return `${call.inputs.length} inputs, expected ${k.inputs.length}`;
+    for (let i = 0; i < call.inputs.length; i++) {
+      const a = k.inputs[i];
+      const b = call.inputs[i];
+      if (a.name !== b.name || a.dtype !== b.dtype || a.shape.length !== b.shape.length || a.shape.some((d, j) => d !== b.shape[j])) {
+        return `input ${b.name} ${b.dtype}[${b.shape.join(',')}], expected ${a.name} ${a.dtype}[${a.shape.join(',')}]`;
+      }
+      const want = node.inputs[i];
+      const from = toNodeInput(b.from, nodeOfOp);
+      if (!sameSource(from, want)) return `input ${b.name} from ${describeSource(from, this)}, expected from ${describeSource(want, this)}`;
+    }
+    return undefined;
+  }
+
   /** The call's attrsKey, computed once per call however many successors match compares it with. */
   callAttrsKey(call: DraftKernel): string {
     if (this.keyedCall !== call) {
@@ -490,6 +515,29 @@ function sameCall(node: GraphNode, call: DraftKernel, nodeOfOp: readonly number[
     }
   }
   return true;
+}
+
+function clip(s: string): string {
+  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+}
+
+function sameSource(a: NodeInput, b: NodeInput): boolean {
+  if (a.kind === 'node') return b.kind === 'node' && a.node === b.node && a.output === b.output;
+  if (a.kind === 'variable') return b.kind === 'variable' && a.name === b.name;
+  return a.kind === b.kind;
+}
+
+/** Where an input comes from, in words. */
+function describeSource(input: NodeInput, graph: TraceGraph): string {
+  switch (input.kind) {
+    case 'node': {
+      const n = input.node === undefined ? undefined : graph.nodes[input.node];
+      return n ? `${n.kernel.kernelName} at ${n.kernel.sitePath.at(-1) ?? 'no instrumented site'}` : 'a kernel not seen before';
+    }
+    case 'variable': return `variable ${input.name}`;
+    case 'feed': return 'a tensor JS wrote';
+    case 'carried': return 'a value from before the iteration';
+  }
 }
 
 function toNodeInput(from: Provenance, nodeOfOp: readonly number[]): NodeInput {
