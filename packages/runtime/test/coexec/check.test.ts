@@ -102,6 +102,38 @@ describe('a correct run', () => {
   });
 });
 
+describe('a program that writes into the array a read handed it, then uses the tensor', () => {
+  const writing = (write: boolean): Program => (log) => {
+    const w = tf.variable(data(4, [3], 0.5));
+    const x = data(5, [3]);
+    const opt = tf.train.sgd(0.1);
+    for (let step = 0; step < 12; step++) {
+      const q = tf.mul(x, w);
+      const values = q.dataSync();
+      // tfjs's cpu backend (and terra eager) hand out the tensor's own array: the write changes q.
+      if (write) values[0] = 100;
+      const target = tf.sub(q, 1);
+      log(target.dataSync());
+      opt.minimize(() => tf.sum(tf.square(tf.sub(tf.mul(x, w), target))) as tf.Scalar);
+      tf.dispose([q, target]);
+    }
+  };
+
+  it('is a mismatch --check names, where the tensor was used after the write', async () => {
+    const r = await checked(writing(true), true);
+    const first = r.stats.check!.first!;
+    expect(first.what).toMatch(/^the array a read \(dataSync, bufferSync\) handed to the program, written by it and then given to Sub at /);
+    expect(first).toMatchObject({ kernel: 'Multiply', actual: expect.any(Number), expected: 100 });
+    expect(r.said[0]).toContain("co-execution goes on with the worker's copy");
+  });
+
+  it('reads without writes are no mismatch', async () => {
+    const r = await checked(writing(false), true);
+    expectAgreement(r);
+    expect(r.stats.check!.mismatches).toBe(0);
+  });
+});
+
 describe('a wrong segment run', () => {
   it('is caught at the iteration\'s end, with iteration, site, kernel and magnitude, and said once', async () => {
     const r = await checked(training, { perturbRunForTests: 3 });

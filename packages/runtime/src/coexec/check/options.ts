@@ -25,6 +25,7 @@ export interface CheckMismatch extends Difference {
   /** The kernel that produced the value, the call site that issued it, and its position in the iteration. */
   readonly kernel: string;
   readonly site: string;
+  /** -1 for a value from before the iteration (then kernel and site are empty). */
   readonly index: number;
   readonly dtype: DataType;
   readonly shape: readonly number[];

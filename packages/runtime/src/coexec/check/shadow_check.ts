@@ -22,6 +22,9 @@ export interface ShadowHost {
   iteration(): number;
 }
 
+/** Arrays handed out up to this many elements are copied to tell a write into them (see ShadowCheck.handedOut). */
+const MAX_HANDED_OUT = 1 << 20;
+
 /** The eager value of a tensor the iteration produced, and where it came from. */
 interface Shadow extends HostTensor {
   readonly kernel: string;
@@ -48,6 +51,12 @@ export class ShadowCheck {
   private readonly options: ResolvedCheckOptions;
   private readonly counts: CheckCounters = { values: 0, mismatches: 0, kernels: 0, unknown: 0 };
   private runs = 0;
+  /**
+   * Copies of the arrays reads handed to JS (dataSync returns the tensor's own array) of values the
+   * worker keeps too: co-execution goes on with the worker's copy, eager execution with that array, so a
+   * write into it by the program is a difference (docs/coexecution.md, limits).
+   */
+  private readonly handedOut = new Map<DataId, { values: BackendValues; kernel: string; site: string; index: number }>();
 
   constructor(private readonly host: ShadowHost, options: CheckOptions) {
     this.options = resolveCheckOptions(options);
@@ -63,6 +72,7 @@ export class ShadowCheck {
     const given = (Object.values(inputs) as Array<TensorInfo | TensorInfo[] | null>).flat().filter((t): t is TensorInfo => t != null);
     // A view returns its input's buffer: that buffer's shadow (or real value) stands for it already.
     if (outputs.every((o) => given.some((t) => t.dataId === o.dataId))) return;
+    for (const t of given) this.writtenAfterRead(t, draft);
     const lazy = outputs.some((t) => this.entry(t.dataId)?.values == null);
     if (!lazy && !given.some((t) => this.shadows.has(t.dataId))) return; // computed eagerly from real values: its shadow is itself
     let results: HostTensor[] | undefined;
@@ -89,10 +99,40 @@ export class ShadowCheck {
   /** JS read this buffer (its value is on the host now). */
   read(dataId: DataId): void {
     const shadow = this.shadows.get(dataId);
-    const values = this.entry(dataId)?.values;
+    const entry = this.entry(dataId);
+    const values = entry?.values;
+    if (values != null && entry!.worker !== undefined && !this.handedOut.has(dataId) && values.length <= MAX_HANDED_OUT) {
+      this.handedOut.set(dataId, {
+        values: (values as Float32Array).slice(), kernel: shadow?.kernel ?? '', site: shadow?.site ?? '', index: shadow?.index ?? -1,
+      });
+    }
     if (!shadow || shadow.compared || values == null) return;
     shadow.compared = true;
     this.compare(values, shadow, `the value read at ${currentSite() ?? '(no instrumented site)'}`);
+  }
+
+  /**
+   * A kernel takes a value whose array a read handed to JS: if the program wrote into it since, eager
+   * execution computes with what it wrote, co-execution with the worker's copy. Reported as a mismatch;
+   * the shadow goes on as eager execution does.
+   */
+  private writtenAfterRead({ dataId, shape }: TensorInfo, draft: DraftKernel): void {
+    const given = this.handedOut.get(dataId);
+    if (!given) return;
+    const entry = this.entry(dataId)!;
+    const now = entry.values;
+    if (now == null || now.length !== given.values.length) return;
+    const diff = compareValues(given.values, now, entry.dtype, { rtol: 0, atol: 0 });
+    if (!diff) return;
+    this.handedOut.delete(dataId);
+    this.shadows.delete(dataId);
+    const at = draft.sitePath.at(-1) ?? '(no instrumented site)';
+    this.report({
+      iteration: this.host.iteration(), kernel: given.kernel, site: given.site, index: given.index, dtype: entry.dtype,
+      shape: [...shape], ...diff,
+      what: `the array a read (dataSync, bufferSync) handed to the program, written by it and then given to ${draft.kernelName} ` +
+        `at ${at}: eager execution on the host sees the write, co-execution goes on with the worker's copy (docs/coexecution.md#limits)`,
+    });
   }
 
   /**
@@ -120,6 +160,7 @@ export class ShadowCheck {
   released(dataId: DataId): void {
     this.shadows.delete(dataId);
     this.real.delete(dataId);
+    this.handedOut.delete(dataId);
   }
 
   /**
@@ -141,14 +182,22 @@ export class ShadowCheck {
     this.counts.values++;
     const diff = compareValues(actual, shadow.values, shadow.dtype, this.options.tolerance);
     if (!diff) return;
-    this.counts.mismatches++;
-    if (this.counts.first) return;
+    if (this.counts.first) {
+      this.counts.mismatches++;
+      return;
+    }
     const cause = this.earliestMismatch(shadow.index);
-    const mismatch: CheckMismatch = {
+    this.report({
       iteration: this.host.iteration(), what, kernel: shadow.kernel, site: shadow.site, index: shadow.index,
       dtype: shadow.dtype, shape: [...shadow.shape], ...diff,
       ...(cause ? { cause: { kernel: cause.kernel, site: cause.site, index: cause.index, maxAbs: cause.maxAbs, element: cause.element } } : {}),
-    };
+    });
+  }
+
+  /** Counts a mismatch; the first is kept and said on stderr. */
+  private report(mismatch: CheckMismatch): void {
+    this.counts.mismatches++;
+    if (this.counts.first) return;
     this.counts.first = mismatch;
     process.stderr.write(describeMismatch(mismatch, this.options.tolerance));
   }
