@@ -1074,10 +1074,15 @@ export class CoExecutor {
           return this.postKernels(`sighting${this.sightings++}`, batch, outputs) || 'compiling';
         }
         segment = found.segment;
-        // Its first occurrence runs kernel by kernel, before the session exists (the optimizer's or the
-        // GraphRunner's worker makes it meanwhile).
-        if (found.fresh && !('failed' in segment) && this.options.firstOccurrence !== 'wait') {
-          return (this.options.firstOccurrence !== 'host' && this.postKernels(segment.runnerKey, batch, outputs, segment)) || 'compiling';
+        // Its first occurrence runs queued in the worker behind the session's creation, JS going on; kernel
+        // by kernel only while the session cannot take runs yet (its model is at the optimizer): a kernel
+        // program costs the JS thread more than the segment's own generation, and the worker more than
+        // creating its session.
+        if (found.fresh && !('failed' in segment)) {
+          if (this.options.firstOccurrence === 'host') return 'compiling';
+          if (!segment.ready && this.options.firstOccurrence !== 'wait') {
+            return this.postKernels(segment.runnerKey, batch, outputs, segment) || 'compiling';
+          }
         }
       }
       if (!('failed' in segment) && !segment.ready) {

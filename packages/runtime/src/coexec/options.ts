@@ -70,9 +70,11 @@ export interface CoexecOptions {
   /**
    * A new segment's first occurrence, before its session exists (with an optimizer, later occurrences
    * wait for the optimizer if it has not answered yet):
-   * - 'kernels' (default): the GraphRunner runs its kernels one by one, on the single-kernel sessions
-   *   eager execution uses; JS goes on as for a segment. A segment with a kernel that would not run on
-   *   ORT runs on the host instead.
+   * - 'kernels' (default): it is run as the segment, queued in the GraphRunner's worker behind the
+   *   session's creation, JS going on; while the session cannot take runs (its model is at the optimizer),
+   *   the GraphRunner runs its kernels one by one, on the single-kernel sessions eager execution uses. A
+   *   segment with a kernel that would not run on ORT runs on the host instead. A batch first seen once
+   *   co-execution is under way is not compiled: it runs kernel by kernel.
    * - 'host': its kernels run on the host, as eager execution runs them;
    * - 'wait': it runs as a segment, waiting for the optimizer if there is one, so that every occurrence
    *   runs as a segment (tfjs-core's suite co-executed uses it: each spec's values are checked as

@@ -107,10 +107,9 @@ describe('the optimizer worker', () => {
     expect(r.stats.segments.failed).toBe(0);
     expect(r.stats.segments.compiled).toBeGreaterThan(0);
     expect(r.stats.compile!.withoutOptimizer).toBe(r.stats.segments.compiled);
-    // Nothing ran on the host for want of a session: first occurrences ran kernel by kernel, and the
-    // GraphRunner's worker created the sessions for the later ones.
+    // Nothing ran on the host for want of a session: the GraphRunner's worker created the sessions, and
+    // first occurrences ran kernel by kernel or, once the optimizer was known dead, queued behind them.
     expect(r.stats.kernels.whileCompiling).toBe(0);
-    expect(r.stats.kernels.kernelByKernel).toBeGreaterThan(0);
     expect(r.stats.kernels.delegated).toBeGreaterThan(0);
   });
 

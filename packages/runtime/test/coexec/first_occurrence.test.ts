@@ -1,9 +1,10 @@
 /**
- * A new segment's first occurrence: by default the GraphRunner runs its kernels one by one on the
- * single-kernel sessions eager execution uses, while the optimizer worker creates the session (nothing
- * waits for a compile); later occurrences run as the segment, waiting for the session if it is not ready
- * yet. Which occurrence runs where does not depend on timing, so the counts below are exact. With
- * firstOccurrence 'host' the first occurrence runs on the host; with 'wait' it waits for the session.
+ * A new segment's first occurrence: by default it runs as the segment, queued in the GraphRunner's worker
+ * behind the session's creation (JS goes on). With an optimizer (segments optimized), whose answer the
+ * session must wait for, the GraphRunner runs its kernels one by one on the single-kernel sessions eager
+ * execution uses, and later occurrences wait for the optimizer if it has not answered yet. Which
+ * occurrence runs where does not depend on timing, so the counts below are exact. With firstOccurrence
+ * 'host' the first occurrence runs on the host; with 'wait' it waits for the optimizer.
  */
 import { data, differential, expectAgreement, tf } from './harness';
 
@@ -22,8 +23,21 @@ const training = (steps = STEPS) => async (log: (...v: Array<number | ArrayLike<
   x.dispose();
 };
 
-test('by default, the first co-executed step runs kernel by kernel in the GraphRunner while its segment compiles; every later step as the segment', async () => {
+test('by default, every co-executed step runs as the segment, the first queued behind its session', async () => {
   const r = await differential(training());
+  expectAgreement(r);
+  const co = r.stats.iterations.coexecuted;
+  expect(co).toBeGreaterThan(2);
+  expect(r.stats.segments.compiled).toBe(1);
+  expect(r.stats.segments.kernelPrograms).toBe(0);
+  expect(r.stats.kernels.whileCompiling + r.stats.kernels.kernelByKernel).toBe(0);
+  expect(r.stats.runAhead.stretches).toBe(co);
+  expect(r.stats.segments.runs).toBe(co);
+  expect(r.stats.kernels.delegated).toBe(r.stats.runAhead.kernels);
+});
+
+test('with an optimizer, the first co-executed step runs kernel by kernel in the GraphRunner while the optimizer works; every later step as the segment', async () => {
+  const r = await differential(training(), { segmentOptimization: 'basic' });
   expectAgreement(r);
   const co = r.stats.iterations.coexecuted;
   expect(co).toBeGreaterThan(2);
@@ -40,12 +54,13 @@ test('by default, the first co-executed step runs kernel by kernel in the GraphR
 test('a kernel program computes what the host does, bit for bit', async () => {
   const traced = (await differential(training())).stats.iterations.traced;
   // One co-executed step, its segment's first occurrence: every logged value is eager execution's exactly.
-  const once = await differential(training(traced + 1));
+  const optimized = { segmentOptimization: 'basic' } as const;
+  const once = await differential(training(traced + 1), optimized);
   expect(once.stats.iterations.coexecuted).toBe(1);
   expect(once.stats.kernels.kernelByKernel).toBeGreaterThan(0);
   expect(once.coexec).toEqual(once.eager);
   // And a longer run gives the same values whether its first occurrence ran in the GraphRunner or on the host.
-  const [kernels, host] = [await differential(training()), await differential(training(), { firstOccurrence: 'host' })];
+  const [kernels, host] = [await differential(training(), optimized), await differential(training(), { ...optimized, firstOccurrence: 'host' })];
   expect(kernels.coexec).toEqual(host.coexec);
 });
 
