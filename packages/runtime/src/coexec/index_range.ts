@@ -12,85 +12,128 @@ export interface TraceSoFar {
 /**
  * What a trace shows of an index tensor's values without reading them from the worker: an exclusive upper
  * bound U such that every value is an integer in [0, U), where the kernels that made it guarantee one (an
- * argMax's indices are positions along the axis it reduced), or where it rearranges values JS wrote (ids
- * reshaped on the worker). A gather whose indices are bounded so by its axis needs no look at their
- * values to know it will not throw (see CoExecutor.failsCheck).
+ * argMax's indices are positions along the axis it reduced, an offset JS wrote adds to them), or where it
+ * rearranges values JS wrote (ids reshaped on the worker). A gather whose indices are bounded so by its
+ * axis needs no look at their values to know it will not throw (see CoExecutor.failsCheck).
  */
 export function provenIndexBound(from: Provenance, trace: TraceSoFar): number | undefined {
-  return boundOf(from, trace, MAX_DEPTH);
+  const range = rangeOf(from, trace, MAX_DEPTH);
+  return range !== undefined && range.lo >= 0 ? range.hi + 1 : undefined;
 }
 
-/** Kernels followed back from the index input: enough for a cast and a reshape or two after an argMax. */
+/** Every value is an integer in [lo, hi] (none at all when hi < lo). */
+interface Range {
+  readonly lo: number;
+  readonly hi: number;
+}
+
+/** Kernels followed back from the index input: enough for an offset, a cast and a reshape or two after an argMax. */
 const MAX_DEPTH = 8;
 
 /** Kernels whose output values are some of their first input's values (rearranged, repeated, subset). */
-const KEEPS_VALUES = new Set(['Cast', 'ExpandDims', 'Squeeze', 'Reshape', 'Identity', 'Transpose', 'Slice', 'StridedSlice', 'Tile', 'Reverse', 'GatherV2']);
+const KEEPS_VALUES = new Set(['ExpandDims', 'Squeeze', 'Reshape', 'Identity', 'Transpose', 'Slice', 'StridedSlice', 'Tile', 'Reverse', 'GatherV2']);
 
 /** Kernels whose output values are some of all their inputs' values. */
 const JOINS_VALUES = new Set(['Concat', 'Pack']);
 
-function boundOf(from: Provenance, trace: TraceSoFar, depth: number): number | undefined {
-  if (from.kind === 'feed') return writtenBound(trace.feedValues(from.feed));
+const EMPTY: Range = { lo: 0, hi: -1 };
+
+function rangeOf(from: Provenance, trace: TraceSoFar, depth: number): Range | undefined {
+  if (from.kind === 'feed') return writtenRange(trace.feedValues(from.feed));
   if (from.kind !== 'op' || depth === 0) return undefined;
   const k = trace.kernelAt(from.op);
   if (!k || k.path === 'threw') return undefined;
   const first = k.inputs[0];
+  const of = (i: number): Range | undefined => (k.inputs[i] === undefined ? undefined : rangeOf(k.inputs[i].from, trace, depth - 1));
   switch (k.kernelName) {
     case 'ArgMax':
     case 'ArgMin': {
       const axis = attr(k, 'axis');
       if (first === undefined || typeof axis !== 'number') return undefined;
-      return first.shape[axis < 0 ? axis + first.shape.length : axis];
+      return positions(first.shape[axis < 0 ? axis + first.shape.length : axis]);
     }
     case 'TopK':
-      return from.output === 1 && first !== undefined ? first.shape[first.shape.length - 1] : undefined;
+      return from.output === 1 && first !== undefined ? positions(first.shape[first.shape.length - 1]) : undefined;
     case 'Range':
-      return rangeBound(parseAttrs(k.attrs));
+      return tfRange(parseAttrs(k.attrs));
     case 'Fill': {
       const value = attr(k, 'value');
-      return typeof value === 'number' ? writtenBound([value]) : undefined;
+      return typeof value === 'number' ? writtenRange([value]) : undefined;
     }
     case 'ZerosLike':
-      return 1;
+      return { lo: 0, hi: 0 };
     case 'OnesLike':
-      return 2;
-  }
-  if (KEEPS_VALUES.has(k.kernelName)) {
-    // Cast to a float type could round a fraction into range; from an integer bound it cannot make one.
-    if (k.kernelName === 'Cast' && attr(k, 'dtype') !== 'int32') return undefined;
-    return first === undefined ? undefined : boundOf(first.from, trace, depth - 1);
-  }
-  if (JOINS_VALUES.has(k.kernelName)) {
-    let bound = 0;
-    for (const input of k.inputs) {
-      const b = boundOf(input.from, trace, depth - 1);
-      if (b === undefined) return undefined;
-      bound = Math.max(bound, b);
+      return { lo: 1, hi: 1 };
+    // A cast to a float type could round a fraction into range; from an integer range it cannot make one.
+    case 'Cast':
+      return attr(k, 'dtype') === 'int32' ? of(0) : undefined;
+    case 'Add':
+      return combine(of(0), of(1), (a, b) => ({ lo: a.lo + b.lo, hi: a.hi + b.hi }));
+    case 'Sub':
+      return combine(of(0), of(1), (a, b) => ({ lo: a.lo - b.hi, hi: a.hi - b.lo }));
+    case 'Maximum':
+      return combine(of(0), of(1), (a, b) => ({ lo: Math.max(a.lo, b.lo), hi: Math.max(a.hi, b.hi) }));
+    case 'Minimum':
+      return combine(of(0), of(1), (a, b) => ({ lo: Math.min(a.lo, b.lo), hi: Math.min(a.hi, b.hi) }));
+    case 'ClipByValue': {
+      const x = of(0);
+      const min = attr(k, 'clipValueMin');
+      const max = attr(k, 'clipValueMax');
+      if (x === undefined || typeof min !== 'number' || typeof max !== 'number') return undefined;
+      // On int32 values a fractional bound clips to a fraction, which is no index: bounds must be integers.
+      if (!Number.isInteger(min) || !Number.isInteger(max)) return undefined;
+      return { lo: Math.min(Math.max(x.lo, min), max), hi: Math.max(Math.min(x.hi, max), min) };
     }
-    return bound;
+    case 'Mod': {
+      // tf.mod is the floor modulo: by a positive integer c, every value lands in [0, c).
+      const c = of(1);
+      return c !== undefined && c.lo === c.hi && c.lo > 0 && of(0) !== undefined ? positions(c.lo) : undefined;
+    }
+  }
+  if (KEEPS_VALUES.has(k.kernelName)) return of(0);
+  if (JOINS_VALUES.has(k.kernelName)) {
+    let joined: Range = EMPTY;
+    for (let i = 0; i < k.inputs.length; i++) {
+      const r = of(i);
+      if (r === undefined) return undefined;
+      joined = r.hi < r.lo ? joined : joined.hi < joined.lo ? r : { lo: Math.min(joined.lo, r.lo), hi: Math.max(joined.hi, r.hi) };
+    }
+    return joined;
   }
   return undefined;
 }
 
-/** tf.range's values: from start by step up to (not including) stop. */
-function rangeBound({ start, stop, step }: Record<string, unknown>): number | undefined {
-  if (typeof start !== 'number' || typeof stop !== 'number' || typeof step !== 'number' || step === 0) return undefined;
-  const n = Math.max(0, Math.ceil((stop - start) / step));
-  if (n === 0) return 0;
-  return writtenBound([start, start + (n - 1) * step]);
+/** The positions along an axis of n entries. */
+function positions(n: number): Range {
+  return { lo: 0, hi: n - 1 };
 }
 
-/** One more than the largest of values JS wrote, if all are integers from 0. */
-function writtenBound(values: BackendValues | readonly number[] | undefined): number | undefined {
+/** Both operands' ranges combined, an empty one staying empty. */
+function combine(a: Range | undefined, b: Range | undefined, f: (a: Range, b: Range) => Range): Range | undefined {
+  if (a === undefined || b === undefined) return undefined;
+  return a.hi < a.lo || b.hi < b.lo ? EMPTY : f(a, b);
+}
+
+/** tf.range's values: from start by step up to (not including) stop. */
+function tfRange({ start, stop, step }: Record<string, unknown>): Range | undefined {
+  if (typeof start !== 'number' || typeof stop !== 'number' || typeof step !== 'number' || step === 0) return undefined;
+  const n = Math.max(0, Math.ceil((stop - start) / step));
+  return n === 0 ? EMPTY : writtenRange([start, start + (n - 1) * step]);
+}
+
+/** The range of values JS wrote, if all are integers. */
+function writtenRange(values: BackendValues | readonly number[] | undefined): Range | undefined {
   if (values === undefined || typeof (values as ArrayLike<unknown>)[0] === 'string') return undefined;
   const v = values as ArrayLike<number>;
-  let max = -1;
+  let lo = Infinity;
+  let hi = -Infinity;
   for (let i = 0; i < v.length; i++) {
     const x = v[i];
-    if (!(x >= 0) || x !== Math.floor(x)) return undefined;
-    if (x > max) max = x;
+    if (!Number.isInteger(x)) return undefined;
+    if (x < lo) lo = x;
+    if (x > hi) hi = x;
   }
-  return max + 1;
+  return v.length === 0 ? EMPTY : { lo, hi };
 }
 
 function attr(k: TracedKernel, name: string): unknown {

@@ -64,6 +64,26 @@ describe('provenIndexBound: what a trace bounds an index tensor to without readi
     expect([0, 1, 2, 3, 4].map((n) => provenIndexBound(op(n), trace))).toEqual([9, 6, undefined, 7, 1]);
   });
 
+  test('offsets, clips, minimums and the floor modulo carry an argMax\'s range through', () => {
+    const k = (n: number, name: string, attrs: Record<string, unknown>, ...from: Provenance[]) =>
+      kernel(n, name, attrs, from.map((f) => ({ from: f, shape: [3] })));
+    const w = (n: number): Provenance => ({ kind: 'feed', feed: n });
+    // Feeds: 0 holds [4, 0, 2]; 3 holds [2]; 4 holds [-3].
+    const values = [new Int32Array([4, 0, 2]), undefined, undefined, new Int32Array([2]), new Int32Array([-3])];
+    const made = [
+      kernel(0, 'ArgMax', { axis: 0 }, [{ from: feed, shape: [6, 3] }]), // [0, 5]
+      k(1, 'Add', {}, op(0), w(3)), // [2, 7]
+      k(2, 'Sub', {}, op(0), w(3)), // [-2, 3]: may be negative
+      k(3, 'ClipByValue', { clipValueMin: 0, clipValueMax: 4 }, op(2)), // [0, 3]
+      k(4, 'Mod', {}, op(2), w(3)), // [0, 1]
+      k(5, 'Minimum', {}, op(1), w(0)), // [0, 4]
+      k(6, 'Add', {}, op(0), w(4)), // [-3, 2]
+      k(7, 'ClipByValue', { clipValueMin: 0.5, clipValueMax: 4 }, op(0)),
+    ];
+    const trace = { kernelAt: (n: number) => made[n], feedValues: (n: number) => values[n] };
+    expect(made.map((_, n) => provenIndexBound(op(n), trace))).toEqual([6, 8, undefined, 4, 2, 5, undefined, undefined]);
+  });
+
   test('arithmetic, a cast to float, fractional values, a call that threw or a kernel not in the trace: no bound', () => {
     expect(provenIndexBound(op(5), at)).toBeUndefined();
     expect(provenIndexBound(op(6), at)).toBeUndefined();
