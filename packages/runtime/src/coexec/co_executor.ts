@@ -341,7 +341,12 @@ export class CoExecutor {
   readSync(dataId: DataId): void {
     if (this.depth === 0 && this.state !== 'resting') this.recorder.read(dataId);
     const entry = this.readable(dataId);
-    if (!entry) return this.readChecked(dataId);
+    if (entry) this.fetch(entry);
+    this.readChecked(dataId);
+  }
+
+  /** Waits for a value the worker computes (see readable) and keeps it on the host. */
+  private fetch(entry: TerraData): void {
     const start = performance.now();
     try {
       entry.values = this.runner.readSync(entry.worker!).data;
@@ -351,7 +356,6 @@ export class CoExecutor {
       this.counters.waitMs += performance.now() - start;
     }
     this.retire();
-    this.readChecked(dataId);
   }
 
   /** Under --check, a value JS reads is compared with its shadow. */
@@ -636,15 +640,7 @@ export class CoExecutor {
     const entry = this.readable(dataId);
     if (entry) {
       this.counters.kernels.checkWaits++;
-      const start = performance.now();
-      try {
-        entry.values = this.runner.readSync(entry.worker!).data;
-      } catch (e) {
-        this.readFailed(e, entry);
-      } finally {
-        this.counters.waitMs += performance.now() - start;
-      }
-      this.retire();
+      this.fetch(entry);
     }
     return this.entry(dataId)?.values ?? undefined;
   }
